@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Everything the README's two commands need, idempotent: the native HTCondor build (cached),
+# a Python the unprivileged pool user can run, this package installed into a venv, that user.
+#
+# Prints the venv path on the last line.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+source "$here/env.sh"
+log() { printf '[setup %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+prefix=$(bash "$here/build-htcondor.sh" | tail -n1)
+
+# The machine's default Python may live somewhere the pool user cannot reach (root's home is
+# mode 700), so the venv is made from Debian's python3, in the cache, readable by everyone.
+pkgs=(python3 python3-venv python3-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+venv="$HTCONDOR_PYBIND_CACHE/venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+  log "creating $venv"
+  /usr/bin/python3 -m venv "$venv"
+fi
+reqs=(pip "scikit-build-core>=0.11" "pybind11>=3" "pytest>=7")
+if ! "$venv/bin/python" -c 'import scikit_build_core, pybind11, pytest' 2>/dev/null; then
+  log "installing build and test requirements into the venv"
+  "$venv/bin/python" -m pip install -q --upgrade "${reqs[@]}" >&2
+fi
+
+log "building and installing htcondor-pybind (HTCondor at $prefix)"
+HTCONDOR_PREFIX="$prefix" "$venv/bin/python" -m pip install -q --no-build-isolation \
+  -Cbuild-dir="$HTCONDOR_PYBIND_CACHE/build-pkg" "$repo" >&2
+chmod -R a+rX "$venv"
+
+if [[ $(id -u) == 0 ]] && ! id "$HTCONDOR_PYBIND_USER" >/dev/null 2>&1; then
+  log "creating the unprivileged user $HTCONDOR_PYBIND_USER (HTCondor refuses root's jobs)"
+  useradd --create-home --shell /bin/bash "$HTCONDOR_PYBIND_USER"
+fi
+echo "$venv"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command: set everything up, then run the whole test suite against a real
+# personal HTCondor pool as the unprivileged user.  Extra arguments go to pytest.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+source "$here/env.sh"
+venv=$(bash "$here/setup.sh" | tail -n1)
+work=$(readable_copy "$repo/tests" "$repo/pyproject.toml")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+echo "[test] running pytest as $( [[ $(id -u) == 0 ]] && echo "$HTCONDOR_PYBIND_USER" || id -un ) in $work" >&2
+run_unprivileged "$venv/bin/python" -m pytest -p no:cacheprovider tests "$@"

@@ -1,0 +1,48 @@
+"""Shared fixtures: one real personal HTCondor pool for the whole session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import htcondor
+from htcondor.personal import PersonalPool
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"htcondor: {htcondor.version()}", f"htcondor module: {Path(htcondor.__file__).parent}"]
+
+
+@pytest.fixture(scope="session")
+def pool(tmp_path_factory: pytest.TempPathFactory):
+    """A running personal pool; this process's configuration points at it."""
+    if os.getuid() == 0:
+        pytest.fail("the pool refuses root: run the suite through ci/test.sh (as an unprivileged user)")
+    local_dir = tmp_path_factory.mktemp("pool")
+    p = PersonalPool(local_dir=local_dir)
+    try:
+        p.start()
+    except htcondor.HTCondorException as err:
+        pytest.fail(f"personal pool failed to start: {err}", pytrace=False)
+    yield p
+    p.stop()
+    leftovers = _pool_processes(local_dir)
+    assert not leftovers, f"daemons still running after stop: {leftovers}"
+
+
+def _pool_processes(local_dir: Path) -> list[str]:
+    """Processes whose command line or environment mentions the pool's directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(local_dir).encode() in environ:
+            found.append(f"{proc.name}: {cmdline}")
+    return found
