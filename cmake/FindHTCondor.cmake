@@ -6,6 +6,7 @@
 #   <prefix>/src/src/...       (the HTCondor source tree: the library headers)
 #
 # Hints: HTCondor_ROOT (CMake or environment variable).
+# Imported targets' include directories are SYSTEM for consumers (no warnings from HTCondor headers).
 # Result: imported targets HTCondor::condor_utils and HTCondor::classad, HTCondor_VERSION, and
 # HTCondor_RUNTIME_LIBRARIES (the shared objects to ship next to the extension).
 
@@ -43,7 +44,7 @@ if(HTCondor_FOUND AND NOT TARGET HTCondor::condor_utils)
   add_library(HTCondor::classad SHARED IMPORTED)
   set_target_properties(HTCondor::classad PROPERTIES
     IMPORTED_LOCATION "${HTCondor_CLASSAD_LIBRARY}"
-    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${_src}/classad")
+    INTERFACE_INCLUDE_DIRECTORIES "${_src}/classad")
 
   # HTCondor's own build adds these definitions globally; condor_system.h refuses to compile
   # without the OS macro (any non-empty value) and the architecture macro selects code paths.
@@ -51,7 +52,7 @@ if(HTCondor_FOUND AND NOT TARGET HTCondor::condor_utils)
   add_library(HTCondor::condor_utils SHARED IMPORTED)
   set_target_properties(HTCondor::condor_utils PROPERTIES
     IMPORTED_LOCATION "${HTCondor_UTILS_LIBRARY}"
-    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES
+    INTERFACE_INCLUDE_DIRECTORIES
       "${HTCondor_CONFIG_H_DIR};${_src}/condor_includes;${_src}/condor_utils;${_src}/condor_daemon_client;${_src}/condor_io;${_src}/safefile;${_src}/classad;${_src}/condor_daemon_core.V6;${_src}/ccb"
     INTERFACE_COMPILE_DEFINITIONS
       "HAVE_CONFIG_H;LINUX=\"LINUX\";${_htc_arch}=${_htc_arch}"

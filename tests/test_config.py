@@ -44,7 +44,9 @@ def test_param_reads_the_pools_settings(pool):
     # Values the personal pool wrote, typed by HTCondor's parameter table.
     assert htcondor.param["NEGOTIATOR_INTERVAL"] == 2
     assert htcondor.param["NUM_CPUS"] == 4
-    assert htcondor.param["ENABLE_IPV6"] is False
+    assert htcondor.param["USE_SHARED_PORT"] is False
+    assert htcondor.param["BIND_ALL_INTERFACES"] is False
+    assert htcondor.param["ENABLE_IPV6"] == "False"  # a string knob in the table
     assert htcondor.param["COLLECTOR_HOST"] == pool.collector_address
     # Macros are expanded, as condor_config_val does.
     assert htcondor.param["SPOOL"] == pool.get_config_val("SPOOL") == str(pool.local_dir / "spool")
@@ -59,17 +61,17 @@ def test_param_reads_the_pools_settings(pool):
 def test_param_set_is_process_local_and_lost_on_reload(pool):
     htcondor.param["HTCPB_TEST_KNOB"] = "hello"
     assert htcondor.param["HTCPB_TEST_KNOB"] == "hello"
-    htcondor.param["SCHEDD_INTERVAL"] = "17"
-    assert htcondor.param["SCHEDD_INTERVAL"] == 17
+    htcondor.param["NEGOTIATOR_INTERVAL"] = "17"
+    assert htcondor.param["NEGOTIATOR_INTERVAL"] == 17  # typed by the param table
     assert htcondor.param.setdefault("HTCPB_TEST_KNOB", "other") == "hello"
     assert htcondor.param.setdefault("HTCPB_OTHER_KNOB", "x") == "x"
     htcondor.param.update({"HTCPB_THIRD": "3"})
     assert htcondor.param["HTCPB_THIRD"] == "3"
     # The pool itself is untouched.
-    assert pool.get_config_val("SCHEDD_INTERVAL") == "5"
+    assert pool.get_config_val("NEGOTIATOR_INTERVAL") == "2"
     htcondor.reload_config()
     assert "HTCPB_TEST_KNOB" not in htcondor.param
-    assert htcondor.param["SCHEDD_INTERVAL"] == 5
+    assert htcondor.param["NEGOTIATOR_INTERVAL"] == 2
 
 
 def test_param_rejects_bad_names_and_values(pool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 from pathlib import Path
 
@@ -34,10 +35,15 @@ def test_bindings_point_at_the_pool(pool):
 def test_pool_requires_authentication_and_integrity(pool):
     assert pool.get_config_val("SEC_DEFAULT_AUTHENTICATION") == "REQUIRED"
     assert pool.get_config_val("SEC_DEFAULT_INTEGRITY") == "REQUIRED"
-    # condor_ping reports how a WRITE session to the schedd was authenticated.
+    # condor_ping reports how a WRITE session to the schedd was secured.
     res = pool.run_command(["condor_ping", "-type", "schedd", "-verbose", "WRITE"], check=True)
-    assert "Authentication:       FS" in res.stdout or "Authentication: FS" in " ".join(res.stdout.split())
-    assert "Integrity:" in res.stdout
+    fields = dict(
+        (k.strip(), v.strip()) for k, v in (line.split(":", 1) for line in res.stdout.splitlines() if ":" in line)
+    )
+    assert fields["Authenticated using"] == "FS"
+    assert fields["Integrity"] not in ("", "NONE", "none")
+    assert fields["Remote Mapping"].split("@")[0] == pwd.getpwuid(os.getuid()).pw_name
+    assert fields["Authorized"] == "TRUE"
 
 
 def test_other_users_are_refused(pool):

@@ -29,13 +29,18 @@ bool read_param(const std::string &name, ParamValue &out) {
     if (!raw) {
         return false;
     }
-    const int id = meta ? meta->param_id : -1;
+    // Type by the name's entry in the param table (items set at run time carry no table id).
+    const int id = param_default_get_id(name.c_str(), nullptr);
     const param_info_t_type_t type = id >= 0 ? param_default_type_by_id(id) : PARAM_TYPE_STRING;
-    switch (type) {
+    // Expand $(macros) first; typed values may then be ClassAd expressions (MIN(...)).
+    std::string expanded;
+    const bool has_value = param(expanded, name.c_str());
+    const char *text = expanded.c_str();
+    switch (has_value ? type : PARAM_TYPE_KVP_TABLE) {
     case PARAM_TYPE_INT:
     case PARAM_TYPE_LONG: {
         long long v = 0;
-        if (string_is_long_param(raw, v, nullptr, nullptr, name.c_str())) {
+        if (string_is_long_param(text, v, nullptr, nullptr, name.c_str())) {
             out = v;
             return true;
         }
@@ -43,7 +48,7 @@ bool read_param(const std::string &name, ParamValue &out) {
     }
     case PARAM_TYPE_BOOL: {
         bool v = false;
-        if (string_is_boolean_param(raw, v, nullptr, nullptr, name.c_str())) {
+        if (string_is_boolean_param(text, v, nullptr, nullptr, name.c_str())) {
             out = v;
             return true;
         }
@@ -51,22 +56,20 @@ bool read_param(const std::string &name, ParamValue &out) {
     }
     case PARAM_TYPE_DOUBLE: {
         double v = 0;
-        if (string_is_double_param(raw, v, nullptr, nullptr, name.c_str())) {
+        if (string_is_double_param(text, v, nullptr, nullptr, name.c_str())) {
             out = v;
             return true;
         }
         break;
     }
-    default: {
-        std::string expanded;
-        if (param(expanded, name.c_str())) {
-            out = expanded;
-            return true;
-        }
+    case PARAM_TYPE_STRING:
+        out = expanded;
+        return true;
+    default:
         break;
     }
-    }
-    out = std::string(raw);
+    // Not convertible (or empty after expansion): the text as written, as v1 returns it.
+    out = std::string(has_value ? expanded : std::string(raw));
     return true;
 }
 

@@ -45,11 +45,12 @@ PYBIND11_MODULE(_core, m) {
             py::set_error(exception_class(class_name(e.kind())), e.what());
         } catch (const htcpb::ExceptError &e) {
             py::set_error(exception_class("HTCondorInternalError"),
-                          std::string("HTCondor internal error: ") + e.what());
+                          (std::string("HTCondor internal error: ") + e.what()).c_str());
         }
         // Anything else propagates to pybind11's default translators.
     });
 
     htcpb::register_config(m);
-    htcpb::register_test(m.def_submodule("_test"));
+    auto test = m.def_submodule("_test");
+    htcpb::register_test(test);
 }

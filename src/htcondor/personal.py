@@ -168,14 +168,15 @@ class PersonalPool:
         self.port = _free_port()
         self.config_file.write_text(self._config_text())
         try:
-            self._master = subprocess.Popen(
-                [str(self.prefix / "sbin" / "condor_master"), "-f"],
-                env=self.env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=open(self.log_dir / "master.stderr", "wb"),  # noqa: SIM115
-                start_new_session=True,  # its own process group, so stop() can reap every daemon
-            )
+            with open(self.log_dir / "master.stderr", "wb") as stderr:
+                self._master = subprocess.Popen(
+                    [str(self.prefix / "sbin" / "condor_master"), "-f"],
+                    env=self.env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                    start_new_session=True,  # own process group: stop() can reap every daemon
+                )
             self._wait_ready()
         except BaseException:
             self.stop()
@@ -276,7 +277,7 @@ class PersonalPool:
 
     # -- internals --------------------------------------------------------------------------
     def _wait_ready(self) -> None:
-        want = {"Collector", "Negotiator", "Scheduler", "Machine"}
+        want = {"DaemonMaster", "Collector", "Negotiator", "Scheduler", "Machine"}
         if "CREDD" in self.daemons:
             want.add("CredD")
         deadline = time.monotonic() + self.start_timeout
