@@ -39,6 +39,16 @@ HTCONDOR_PREFIX="$prefix" "$venv/bin/python" -m pip install -q --no-build-isolat
   -Cbuild-dir="$HTCONDOR_PYBIND_CACHE/build-pkg" "$repo" >&2
 chmod -R a+rX "$venv"
 
+# The reference the differential tests and benchmarks compare against: the official v1 modules
+# (and htcondor2) of the same HTCondor generation, in a venv of their own.
+oracle="$HTCONDOR_PYBIND_CACHE/oracle-venv"
+if [[ ! -x "$oracle/bin/python" ]] || ! "$oracle/bin/python" -c 'import htcondor, htcondor2' 2>/dev/null; then
+  log "installing the reference bindings (htcondor==23.10.29) into $oracle"
+  /usr/bin/python3 -m venv "$oracle"
+  "$oracle/bin/python" -m pip install -q "htcondor==23.10.29" >&2
+fi
+chmod -R a+rX "$oracle"
+
 if [[ $(id -u) == 0 ]] && ! id "$HTCONDOR_PYBIND_USER" >/dev/null 2>&1; then
   log "creating the unprivileged user $HTCONDOR_PYBIND_USER (HTCondor refuses root's jobs)"
   useradd --create-home --shell /bin/bash "$HTCONDOR_PYBIND_USER"

@@ -10,4 +10,5 @@ work=$(readable_copy "$repo/tests" "$repo/pyproject.toml")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 echo "[test] running pytest as $( [[ $(id -u) == 0 ]] && echo "$HTCONDOR_PYBIND_USER" || id -un ) in $work" >&2
-run_unprivileged "$venv/bin/python" -m pytest -p no:cacheprovider tests "$@"
+export HTCPB_ORACLE_PYTHON="$HTCONDOR_PYBIND_CACHE/oracle-venv/bin/python"
+run_unprivileged env HTCPB_ORACLE_PYTHON="$HTCPB_ORACLE_PYTHON" "$venv/bin/python" -m pytest -p no:cacheprovider tests "$@"

@@ -44,6 +44,8 @@ def _check_for_config() -> None:
 
 _check_for_config()
 
+import classad as _classad  # noqa: F401  (registers ClassAd/ExprTree before htcondor._core)
+
 try:
     from . import _core
 except ImportError as _err:  # pragma: no cover - broken installation

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Prelude of the classad._core translation units: include it first.
+#pragma once
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "classad/classad_distribution.h"
+#include "classad/fnCall.h"
+#include "classad/jsonSink.h"
+#include "classad/literals.h"
+#include "classad/matchClassad.h"
+#include "classad/operators.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace py = pybind11;
+
+namespace htcpb::ca {
+
+// The classad exception family; the one translator in classad/module.cpp maps these codes.
+enum class ErrorKind { Enum, Evaluation, Internal, Parse, Value, Type, OS };
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string &message) : std::runtime_error(message), kind_(kind) {}
+    ErrorKind kind() const noexcept { return kind_; }
+
+private:
+    ErrorKind kind_;
+};
+
+[[noreturn]] inline void raise(ErrorKind kind, const std::string &message) { throw Error(kind, message); }
+
+using AdPtr = std::shared_ptr<classad::ClassAd>;
+
+// What a Python ExprTree holds: an expression of its own (never one living inside an ad, so
+// replacing or deleting the attribute cannot leave it dangling) and, when it came from an ad,
+// that ad as its evaluation scope, kept alive as long as the expression is.
+struct ExprHandle {
+    std::shared_ptr<classad::ExprTree> tree;
+    AdPtr scope;
+
+    ExprHandle() = default;
+    // Takes ownership of `owned`, which must not live in any ad.  Its parent scope is reset to
+    // `scope_ad`: a copied expression may still point at the ad it was copied from.
+    ExprHandle(classad::ExprTree *owned, AdPtr scope_ad = nullptr)
+        : tree(owned), scope(std::move(scope_ad)) {
+        tree->SetParentScope(scope.get());
+    }
+};
+
+// --- conversions (convert.cpp) -----------------------------------------------------------------
+// Python -> new expression (caller owns).  Raises ClassAdValueError for unconvertible objects.
+classad::ExprTree *to_expr(py::handle obj);
+// A value -> Python, by v1's rules (nested ads -> dict, lists -> list, times -> datetime/float,
+// undefined/error -> classad.Value).
+py::object to_python(const classad::Value &value);
+// v1's return policy for ad[key]: literal-like expressions (literals, lists, nested ads) are
+// evaluated to Python values, anything else comes back as an ExprTree scoped to `ad`.
+py::object expr_to_python(const classad::ExprTree *expr, const AdPtr &ad);
+bool is_literal_like(const classad::ExprTree *expr);
+// A Python mapping or ClassAd -> a ClassAd (shares a ClassAd, converts a mapping).
+AdPtr to_ad(py::handle obj);
+// The name of an object's type, for messages.
+inline std::string type_name(py::handle obj) {
+    return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
+}
+// Unparse helpers.
+std::string unparse(const classad::ExprTree *expr);
+// Evaluate `tree` with `scope` (may be null) and optionally a match target.  Re-raises a Python
+// exception left by a registered Python function.
+classad::Value evaluate(const classad::ExprTree *tree, classad::ClassAd *scope,
+                        classad::ClassAd *target = nullptr);
+py::object value_enum(classad::Value::ValueType which);
+
+void register_classad(py::module_ &m);
+void register_exprtree(py::module_ &m);
+void register_parsers(py::module_ &m);
+void register_functions(py::module_ &m);
+
+}  // namespace htcpb::ca
