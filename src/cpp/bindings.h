@@ -61,6 +61,7 @@ private:
 void install_except_hook();
 
 void register_config(py::module_ &m);
+void register_event_log(py::module_ &m);
 void register_test(py::module_ &m);
 
 }  // namespace htcpb

@@ -50,7 +50,10 @@ PYBIND11_MODULE(_core, m) {
         // Anything else propagates to pybind11's default translators.
     });
 
+    // Enumerations from the C++ headers, filled by the register_* functions (htcondor/_enums.py).
+    m.attr("_enum_tables") = py::dict();
     htcpb::register_config(m);
+    htcpb::register_event_log(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

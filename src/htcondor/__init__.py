@@ -56,6 +56,8 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
+from ._enums import FileTransferEventType, JobEventType, JobStatus  # noqa: E402
+from ._event_log import JobEvent, JobEventLog  # noqa: E402
 from ._param import _Param  # noqa: E402
 
 param = _Param()
@@ -80,6 +82,11 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "FileTransferEventType",
+    "JobEvent",
+    "JobEventLog",
+    "JobEventType",
+    "JobStatus",
     "HTCondorEnumError",
     "HTCondorException",
     "HTCondorInternalError",
