@@ -199,7 +199,7 @@ def test_follow_semantics(tmp_path):
     assert [str(e.type) for e in jel.events(0)] == ["SUBMIT"]
     t0 = time.monotonic()
     assert list(jel.events(stop_after=1)) == []
-    assert 0.5 <= time.monotonic() - t0 < 3
+    assert 0.95 <= time.monotonic() - t0 < 3  # exactly the second asked for
     with open(log, "a") as f:
         f.write("".join(chunks[1:]))
     assert [str(e.type) for e in jel.events(0)] == ["EXECUTE", "IMAGE_SIZE", "JOB_TERMINATED"]

@@ -109,7 +109,7 @@ class JobEventLog:
             filename = str(filename)
         self._filename = filename
         self._reader = _core._EventReader(filename)
-        self._deadline = 0  # 0: block forever (v1's encoding)
+        self._deadline: float = 0  # 0: block forever (v1's encoding)
 
     def events(self, stop_after: Optional[int] = None) -> "JobEventLog":
         """Iterate over events, waiting ``stop_after`` seconds for each new one.
@@ -120,7 +120,9 @@ class JobEventLog:
         if stop_after is None:
             self._deadline = 0
         elif isinstance(stop_after, int) and not isinstance(stop_after, bool):
-            self._deadline = int(time.time()) + stop_after
+            # v1 rounds the deadline down to a whole second (so stop_after=1 could return at
+            # once); here it is exactly stop_after seconds from now.
+            self._deadline = time.time() + stop_after
         else:
             raise HTCondorTypeError("deadline must be an integer")
         return self
