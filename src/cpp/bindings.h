@@ -62,6 +62,8 @@ void install_except_hook();
 
 void register_config(py::module_ &m);
 void register_event_log(py::module_ &m);
+void register_submit(py::module_ &m);
+void register_schedd(py::module_ &m);
 void register_test(py::module_ &m);
 
 }  // namespace htcpb

@@ -119,6 +119,21 @@ void register_config(py::module_ &m) {
         }
     });
 
+    // dprintf to stderr at <SUBSYS>_DEBUG / TOOL_DEBUG levels.
+    m.def("enable_debug", [] {
+        LibraryLock lock;
+        dprintf_set_tool_debug(get_mySubSystem()->getName(), nullptr);
+    });
+    // dprintf to the file <SUBSYS>_LOG.
+    m.def("enable_log", [] {
+        LibraryLock lock;
+        dprintf_config(get_mySubSystem()->getName());
+    });
+    m.def("log", [](int level, const std::string &message) {
+        LibraryLock lock;
+        dprintf(level, "%s\n", message.c_str());
+    }, py::arg("level"), py::arg("msg"));
+
     m.def("_param_get", [](const std::string &name) -> py::object {
         ParamValue v;
         bool found;

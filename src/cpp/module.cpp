@@ -54,6 +54,8 @@ PYBIND11_MODULE(_core, m) {
     m.attr("_enum_tables") = py::dict();
     htcpb::register_config(m);
     htcpb::register_event_log(m);
+    htcpb::register_submit(m);
+    htcpb::register_schedd(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

@@ -56,7 +56,26 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
-from ._enums import FileTransferEventType, JobEventType, JobStatus  # noqa: E402
+from ._enums import (  # noqa: E402
+    BlockingMode,
+    DaemonTypes,
+    FileTransferEventType,
+    JobAction,
+    JobEventType,
+    JobStatus,
+    QueryOpts,
+    TransactionFlags,
+)
+from ._schedd import (  # noqa: E402
+    BulkQueryIterator,
+    EditResult,
+    HistoryIterator,
+    QueryIterator,
+    Schedd,
+    Transaction,
+    poll,
+)
+from ._submit import QueueItemsIterator, Submit, SubmitJobsIterator, SubmitResult  # noqa: E402
 from ._event_log import JobEvent, JobEventLog  # noqa: E402
 from ._param import _Param  # noqa: E402
 
@@ -65,6 +84,9 @@ param = _Param()
 
 version = _core.version
 platform = _core.platform
+enable_debug = _core.enable_debug
+enable_log = _core.enable_log
+log = _core.log
 
 
 def reload_config() -> None:
@@ -82,6 +104,22 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "BlockingMode",
+    "BulkQueryIterator",
+    "DaemonTypes",
+    "EditResult",
+    "HistoryIterator",
+    "JobAction",
+    "QueryIterator",
+    "QueryOpts",
+    "QueueItemsIterator",
+    "Schedd",
+    "Submit",
+    "SubmitJobsIterator",
+    "SubmitResult",
+    "Transaction",
+    "TransactionFlags",
+    "poll",
     "FileTransferEventType",
     "JobEvent",
     "JobEventLog",
@@ -95,6 +133,9 @@ __all__ = [
     "HTCondorReplyError",
     "HTCondorTypeError",
     "HTCondorValueError",
+    "enable_debug",
+    "enable_log",
+    "log",
     "param",
     "platform",
     "reload_config",

@@ -71,3 +71,9 @@ class JobStatus(enum.IntEnum):
 
 
 JobStatus.__module__ = "htcondor"
+
+DaemonTypes = _make("DaemonTypes")
+JobAction = _make("JobAction")
+TransactionFlags = _make("TransactionFlags")
+QueryOpts = _make("QueryOpts")
+BlockingMode = _make("BlockingMode", [("NonBlocking", 0), ("Blocking", 1)])
