@@ -262,7 +262,23 @@ AdPtr act(const std::string &address, int action, const std::string &constraint,
     if (!result) {
         raise(ErrorKind::Reply, "Error when performing action on the schedd." + error_text(err));
     }
-    return AdPtr(result);
+    // v1's names for the per-outcome totals (result_total_<action_result_t>).
+    std::unique_ptr<ClassAd> raw(result);
+    auto out = std::make_shared<classad::ClassAd>();
+    static const char *const totals[] = {"TotalError", "TotalSuccess", "TotalNotFound", "TotalBadStatus",
+                                         "TotalAlreadyDone", "TotalPermissionDenied"};
+    for (int i = 0; i < 6; ++i) {
+        long long n = 0;
+        raw->EvaluateAttrInt("result_total_" + std::to_string(i), n);
+        out->InsertAttr(totals[i], n);
+    }
+    long long n = 0;
+    raw->EvaluateAttrInt("TotalJobAds", n);
+    out->InsertAttr("TotalJobAds", n);
+    n = 0;
+    raw->EvaluateAttrInt("ActionResult", n);
+    out->InsertAttr("TotalChangedAds", n);
+    return out;
 }
 
 // A stream of ads answering one command (QUERY_JOB_ADS for xquery, QUERY_SCHEDD_HISTORY for

@@ -302,7 +302,8 @@ class Schedd:
         """Set attribute ``attr`` to the expression ``value`` (text or ExprTree) on jobs;
         or, with a ClassAd/dict as the second argument, set each of its attributes."""
         if isinstance(attr, (classad.ClassAd, dict)):
-            updates = [(k, v) for k, v in attr.items()]
+            ad = attr if isinstance(attr, classad.ClassAd) else classad.ClassAd(attr)
+            updates = [(k, ad.lookup(k)) for k in ad]
             flags = int(value) if value is not None else int(flags)
         else:
             updates = [(str(attr), value)]
