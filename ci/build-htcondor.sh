@@ -52,15 +52,7 @@ deps=(build-essential cmake ninja-build ccache xz-utils patchelf
       libssl-dev libkrb5-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev uuid-dev
       libsqlite3-dev libmunge-dev libscitokens-dev libxml2-dev libldap-dev libpam0g-dev
       libboost-dev libcap-dev libsystemd-dev)
-missing=()
-for p in "${deps[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing build dependencies: ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+ensure_debs "${deps[@]}"
 
 mkdir -p "$prefix"
 src="$prefix/src"

@@ -63,3 +63,16 @@ readable_copy() {
   if [[ $(id -u) == 0 ]]; then chown -R "$HTCONDOR_PYBIND_USER" "$dir"; fi
   echo "$dir"
 }
+
+# Install the Debian packages that are missing (quietly), as root or through sudo.
+ensure_debs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "[ci] installing Debian packages: ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}

@@ -13,23 +13,14 @@ prefix=$(bash "$here/build-htcondor.sh" | tail -n1)
 
 # The machine's default Python may live somewhere the pool user cannot reach (root's home is
 # mode 700), so the venv is made from Debian's python3, in the cache, readable by everyone.
-pkgs=(python3 python3-venv python3-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+ensure_debs python3 python3-venv python3-dev
 venv="$HTCONDOR_PYBIND_CACHE/venv"
 if [[ ! -x "$venv/bin/python" ]]; then
   log "creating $venv"
   /usr/bin/python3 -m venv "$venv"
 fi
-reqs=(pip "scikit-build-core>=0.11" "pybind11>=3" "pytest>=7")
-if ! "$venv/bin/python" -c 'import scikit_build_core, pybind11, pytest' 2>/dev/null; then
+reqs=(pip "scikit-build-core>=0.11" "pybind11>=3" "pytest>=7" "mypy>=1.8")
+if ! "$venv/bin/python" -c 'import scikit_build_core, pybind11, pytest, mypy' 2>/dev/null; then
   log "installing build and test requirements into the venv"
   "$venv/bin/python" -m pip install -q --upgrade "${reqs[@]}" >&2
 fi

@@ -289,3 +289,20 @@ def test_missing_and_bad_logs(tmp_path):
             list(htcondor.JobEventLog(str(p)).events(0))
         except htcondor.HTCondorIOError:
             pass
+
+
+def test_json_format_log(tmp_path, jobs):
+    """A JSON-format event log (each event ad as JSON, as WriteUserLog writes it with
+    DEFAULT_USERLOG_FORMAT_OPTIONS = JSON).  libcondor_utils 23.9's reader returns only the first
+    event of such a log (v1 likewise); that event must come back intact and as v1 reads it."""
+    _, log, events = jobs["normal"]
+    json_log = tmp_path / "events.json.log"
+    json_log.write_text("".join(e._classad().printJson() + "\n" for e in events))
+    again = list(htcondor.JobEventLog(str(json_log)).events(0))
+    assert [(e.type, e.cluster, e.proc) for e in again] == [(events[0].type, events[0].cluster, 0)]
+    assert dict(again[0].items()) == dict(events[0].items())
+    res = subprocess.run([os.environ["HTCPB_ORACLE_PYTHON"], str(HERE / "event_probe.py"), str(json_log)],
+                         capture_output=True, text=True, timeout=120, env=dict(os.environ, CONDOR_CONFIG="/dev/null"))
+    ours = subprocess.run([sys.executable, str(HERE / "event_probe.py"), str(json_log)],
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, CONDOR_CONFIG="/dev/null"))
+    assert json.loads(res.stdout) == json.loads(ours.stdout)

@@ -10,6 +10,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "kind_error.h"
+
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -21,14 +23,7 @@ namespace htcpb {
 // Which HTCondor*Error a failure becomes; the one translator in module.cpp maps these codes.
 enum class ErrorKind { Enum, Internal, IO, Locate, Reply, Type, Value };
 
-class Error : public std::runtime_error {
-public:
-    Error(ErrorKind kind, const std::string &message) : std::runtime_error(message), kind_(kind) {}
-    ErrorKind kind() const noexcept { return kind_; }
-
-private:
-    ErrorKind kind_;
-};
+using Error = KindError<ErrorKind>;
 
 [[noreturn]] inline void raise(ErrorKind kind, const std::string &message) { throw Error(kind, message); }
 
@@ -49,6 +44,7 @@ public:
     // `release_gil`: keep the GIL released for the whole scope (network and file waits).
     // Otherwise the GIL is released only while waiting for the lock (short in-memory calls).
     explicit LibraryLock(bool release_gil = false);
+    static std::mutex &mutex();
     ~LibraryLock();
     LibraryLock(const LibraryLock &) = delete;
     LibraryLock &operator=(const LibraryLock &) = delete;

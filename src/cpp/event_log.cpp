@@ -83,6 +83,12 @@ public:
         }
     }
 
+    ~EventReader() {
+        LibraryLock lock;  // the reader's teardown is library code
+        reader_.reset();
+        trigger_.reset();
+    }
+
     // The next event; None if none arrived within timeout_ms (-1: wait forever, 0: poll).
     py::object read(long long timeout_ms) {
         using clock = std::chrono::steady_clock;

@@ -6,13 +6,15 @@
 
 namespace htcpb {
 
-namespace {
 // Deliberately leaked: libcondor_utils may still be called from atexit handlers after static
 // destructors ran.
-std::mutex &library_mutex() {
+std::mutex &LibraryLock::mutex() {
     static auto *m = new std::mutex;
     return *m;
 }
+
+namespace {
+std::mutex &library_mutex() { return LibraryLock::mutex(); }
 
 // EXCEPT formats its message and calls this instead of dprintf + exit(4).  Throwing unwinds out
 // of _EXCEPT_ (compiled as C++, so it has unwind tables) before it reaches exit().

@@ -302,6 +302,11 @@ public:
         sock_->decode();
     }
 
+    ~AdStream() {
+        LibraryLock lock;  // closing the socket is library code
+        sock_.reset();
+    }
+
     // The next ad; None when `wait` is false and nothing is ready, or at the end (see done).
     py::object next(bool wait) {
         if (done_ || !sock_) {

@@ -42,6 +42,7 @@ struct AdSink {
 class SubmitDescription {
 public:
     SubmitDescription();
+    ~SubmitDescription();
     SubmitDescription(const SubmitDescription &) = delete;
     SubmitDescription &operator=(const SubmitDescription &) = delete;
 

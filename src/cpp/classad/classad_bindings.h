@@ -12,6 +12,8 @@
 #include "classad/matchClassad.h"
 #include "classad/operators.h"
 
+#include "../kind_error.h"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,14 +25,7 @@ namespace htcpb::ca {
 // The classad exception family; the one translator in classad/module.cpp maps these codes.
 enum class ErrorKind { Enum, Evaluation, Internal, Parse, Value, Type, OS };
 
-class Error : public std::runtime_error {
-public:
-    Error(ErrorKind kind, const std::string &message) : std::runtime_error(message), kind_(kind) {}
-    ErrorKind kind() const noexcept { return kind_; }
-
-private:
-    ErrorKind kind_;
-};
+using Error = KindError<ErrorKind>;
 
 [[noreturn]] inline void raise(ErrorKind kind, const std::string &message) { throw Error(kind, message); }
 
