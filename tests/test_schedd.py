@@ -25,7 +25,8 @@ def schedd(pool):
 
 
 def cluster_ads(schedd, cluster, projection=("ClusterId", "ProcId", "JobStatus")):
-    return sorted(schedd.query(f"ClusterId == {cluster}", list(projection)), key=lambda a: a["ProcId"])
+    proj = list(projection) + (["ProcId"] if projection and "ProcId" not in projection else [])
+    return sorted(schedd.query(f"ClusterId == {cluster}", proj), key=lambda a: a["ProcId"])
 
 
 def condor_q(pool, cluster, *attrs):
@@ -260,3 +261,78 @@ def test_seed_examples_run_verbatim(pool, tmp_path):
                              timeout=180)
         assert res.returncode == 0, res.stderr[-2000:]
         assert res.stdout.strip().splitlines()[-1] == expected
+
+
+def test_spool_and_retrieve_move_files(schedd, tmp_path, monkeypatch):
+    work = tmp_path / "spool"
+    work.mkdir()
+    os.chmod(work, 0o755)
+    (work / "in.txt").write_text("hello spool\n")
+    script = work / "job.sh"
+    script.write_text("#!/bin/sh\ntr a-z A-Z < in.txt > out.txt\necho done\n")
+    script.chmod(0o755)
+    monkeypatch.chdir(work)  # the job's Iwd
+    sub = htcondor.Submit({"executable": "job.sh", "transfer_input_files": "in.txt", "output": "job.out",
+                           "should_transfer_files": "YES", "when_to_transfer_output": "ON_EXIT"})
+    result = schedd.submit(sub, spool=True)
+    c = result.cluster()
+    ad = cluster_ads(schedd, c, ["JobStatus", "HoldReasonCode"])[0]
+    assert ad["JobStatus"] == 5 and ad["HoldReasonCode"] == 16  # held for spooling
+    schedd.spool(list(sub.jobs(clusterid=c)))
+    done = wait_until(lambda: [a for a in cluster_ads(schedd, c, ["ProcId", "JobStatus"]) if a["JobStatus"] == 4],
+                      timeout=120)
+    assert done
+    assert not (work / "out.txt").exists()  # still in the spool
+    schedd.retrieve(f"ClusterId == {c}")
+    assert (work / "out.txt").read_text() == "HELLO SPOOL\n"
+    assert (work / "job.out").read_text() == "done\n"
+    schedd.act(JobAction.Remove, f"ClusterId == {c}")
+
+
+def test_export_unexport_and_import(schedd, tmp_path):
+    c = schedd.submit(htcondor.Submit(dict(SLEEP, hold="true")), count=2).cluster()
+    with pytest.raises(htcondor.HTCondorIOError, match="export job log"):
+        schedd.export_jobs(f"ClusterId == {c}", str(tmp_path / "missing-dir"), str(tmp_path / "ns"))
+    export_dir = tmp_path / "export"
+    export_dir.mkdir()
+    result = schedd.export_jobs(f"ClusterId == {c}", str(export_dir), str(tmp_path / "newspool"))
+    assert result["TotalJobAds"] == 2 and result["ActionResult"] == 1
+    managed = cluster_ads(schedd, c, ["ProcId", "Managed"])
+    assert [a.get("Managed") for a in managed] == ["External", "External"]
+    assert (export_dir / "job_queue.log").exists()
+    schedd.unexport_jobs(f"ClusterId == {c}")
+    assert [a.get("Managed") for a in cluster_ads(schedd, c, ["ProcId", "Managed"])] != ["External", "External"]
+    (tmp_path / "export2").mkdir()
+    schedd.export_jobs([f"{c}.0"], str(tmp_path / "export2"), str(tmp_path / "newspool2"))
+    # Nothing was run externally, so the import succeeds and brings back no job changes; the
+    # job stays externally managed until unexported.
+    reply = schedd.import_exported_job_results(str(tmp_path / "export2"))
+    assert reply["ActionResult"] == 1 and reply["TotalJobAds"] == 0
+    assert cluster_ads(schedd, c, ["ProcId", "Managed"])[0].get("Managed") == "External"
+    schedd.unexport_jobs([f"{c}.0"])
+    assert cluster_ads(schedd, c, ["ProcId", "Managed"])[0].get("Managed") != "External"
+    schedd.act(JobAction.Remove, f"ClusterId == {c}")
+
+
+def test_submit_many_and_raw_ad(schedd):
+    cluster_ad = classad.ClassAd({"Cmd": "/bin/sleep", "Arguments": "300"})
+    held = {"JobStatus": 5, "HoldReason": "raw", "HoldReasonCode": 1}
+    results = []
+    c = schedd.submitMany(cluster_ad, [(classad.ClassAd(dict(held, Foo=1)), 2), (classad.ClassAd(dict(held, Foo=2)), 1)],
+                          ad_results=results)
+    ads = cluster_ads(schedd, c, ["ProcId", "Foo", "Cmd", "JobStatus", "Iwd"])
+    assert [(a["ProcId"], a["Foo"], a["Cmd"]) for a in ads] == [(0, 1, "/bin/sleep"), (1, 1, "/bin/sleep"),
+                                                               (2, 2, "/bin/sleep")]
+    assert len(results) == 3 and all(a["JobStatus"] == 5 for a in ads)
+    with pytest.warns(FutureWarning):
+        c2 = schedd.submit(classad.ClassAd(dict(held, Cmd="/bin/sleep", Arguments="300")), count=2)
+    assert len(cluster_ads(schedd, c2)) == 2
+    for cl in (c, c2):
+        schedd.act(JobAction.Remove, f"ClusterId == {cl}")
+
+
+def test_refresh_proxy_failure_is_an_io_error(schedd, tmp_path):
+    c = schedd.submit(htcondor.Submit(dict(SLEEP, hold="true"))).cluster()
+    with pytest.raises(htcondor.HTCondorIOError, match="proxy"):
+        schedd.refreshGSIProxy(c, 0, str(tmp_path / "no-such-proxy"), -1)
+    schedd.act(JobAction.Remove, f"ClusterId == {c}")

@@ -11,6 +11,7 @@
 #include <pybind11/stl.h>
 
 #include "kind_error.h"
+#include "classad/classad_distribution.h"
 
 #include <mutex>
 #include <stdexcept>
@@ -60,6 +61,10 @@ void register_config(py::module_ &m);
 void register_event_log(py::module_ &m);
 void register_submit(py::module_ &m);
 void register_schedd(py::module_ &m);
+void register_schedd_files(py::module_ &m);
+
+// Marks a job ad for spooled submission: held until Schedd.spool() sends its input files.
+void prepare_for_spool(classad::ClassAd &ad);
 void register_test(py::module_ &m);
 
 }  // namespace htcpb

@@ -56,6 +56,7 @@ PYBIND11_MODULE(_core, m) {
     htcpb::register_event_log(m);
     htcpb::register_submit(m);
     htcpb::register_schedd(m);
+    htcpb::register_schedd_files(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

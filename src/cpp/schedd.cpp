@@ -75,7 +75,7 @@ public:
     }
 
     // Build and send the jobs of a submit description into a new cluster.
-    py::tuple submit(SubmitDescription &desc, JobPlan plan, bool keep_ads) {
+    py::tuple submit(SubmitDescription &desc, JobPlan plan, bool keep_ads, bool spool) {
         check();
         std::vector<AdPtr> ads;
         AdPtr cluster_ad;
@@ -102,6 +102,9 @@ public:
                 }
                 JOB_ID_KEY jid(cluster, 0);
                 ad.LookupInteger(ATTR_PROC_ID, jid.proc);
+                if (spool) {
+                    prepare_for_spool(ad);
+                }
                 if (SendJobAttributes(jid, ad, SetAttribute_NoAck, &err, "Submit") < 0) {
                     raise(ErrorKind::IO, "Failed to send job attributes." + error_text(err));
                 }
@@ -428,7 +431,7 @@ void register_schedd(py::module_ &m) {
         .def("submit",
              [](QueueConnection &self, SubmitDescription &desc, int count, int first_proc, int cluster_hint,
                 std::vector<std::string> vars, std::vector<std::vector<std::string>> rows, bool keep_ads,
-                const std::string &schedd_version) {
+                const std::string &schedd_version, bool spool) {
                  JobPlan plan;
                  plan.count = count;
                  plan.first_proc = first_proc;
@@ -436,8 +439,10 @@ void register_schedd(py::module_ &m) {
                  plan.vars = std::move(vars);
                  plan.rows = std::move(rows);
                  plan.schedd_version = schedd_version;
-                 return self.submit(desc, std::move(plan), keep_ads);
-             })
+                 return self.submit(desc, std::move(plan), keep_ads, spool);
+             },
+             py::arg("desc"), py::arg("count"), py::arg("first_proc"), py::arg("cluster_hint"), py::arg("vars"),
+             py::arg("rows"), py::arg("keep_ads"), py::arg("schedd_version"), py::arg("spool") = false)
         .def("set_attribute", &QueueConnection::set_attribute)
         .def("commit", &QueueConnection::commit, py::arg("flags") = 0)
         .def("abort", &QueueConnection::abort);

@@ -80,10 +80,11 @@ class Transaction:
         self._flags = int(flags)
         self._conn: Any = _core._QueueConnection(schedd._address)
 
-    def _submit(self, desc: Submit, count: int, names: list[str], rows: list[list[str]], keep: bool) -> Any:
+    def _submit(self, desc: Submit, count: int, names: list[str], rows: list[list[str]], keep: bool,
+                spool: bool = False) -> Any:
         if self._conn is None or not self._conn.active:
             raise HTCondorValueError("Job queue attempt without active transaction")
-        result = self._conn.submit(desc._h, count, 0, 1, names, rows, keep, self._schedd._version)
+        result = self._conn.submit(desc._h, count, 0, 1, names, rows, keep, self._schedd._version, spool)
         for message in result[4]:
             warnings.warn(message, UserWarning, stacklevel=3)
         return result
@@ -342,17 +343,19 @@ class Schedd:
         may be any iterable (v1 silently ignored lists).
         """
         if isinstance(description, classad.ClassAd):
-            raise HTCondorValueError("submitting raw ClassAds is not supported; use a Submit object")
+            if itemdata is not None:
+                raise HTCondorValueError("itemdata cannot be used with a raw ClassAd")
+            warnings.warn("Submitting a raw ClassAd is deprecated; use a Submit object.", FutureWarning,
+                          stacklevel=2)
+            return self.submitMany(description, [(classad.ClassAd(), count or 1)], spool, ad_results)  # type: ignore[return-value]
         if not isinstance(description, Submit):
             raise HTCondorValueError("Not a Submit object")
-        if spool:
-            raise NotImplementedError("spool=True is not supported yet")
         names, rows = rows_from_itemdata(itemdata) if itemdata is not None else ([], [])
         conn = _core._QueueConnection(self._address)
         try:
             cluster, n, cluster_ad, ads, warns = conn.submit(
                 description._h, int(count) if count else 1, 0, 1, names, rows, ad_results is not None,
-                self._version)
+                self._version, bool(spool))
             conn.commit(0)
         except BaseException:
             conn.abort()
@@ -367,6 +370,53 @@ class Schedd:
             self.reschedule()
         return SubmitResult(cluster, cluster_ad, 0, n)
 
+    def submitMany(self, cluster_ad: classad.ClassAd, proc_ads: Iterable[tuple[classad.ClassAd, int]],
+                   spool: bool = False, ad_results: Optional[list] = None) -> int:  # type: ignore[type-arg]
+        """Submit raw job ads: a cluster ad (over HTCondor's default vanilla job ad) and
+        ``(proc_ad, count)`` pairs.  Returns the cluster id."""
+        procs = [(classad.ClassAd(ad) if not isinstance(ad, classad.ClassAd) else ad, int(n)) for ad, n in proc_ads]
+        cluster, ads = _core._submit_many(self._address, classad.ClassAd(cluster_ad), procs, bool(spool),
+                                          ad_results is not None)
+        if ad_results is not None:
+            ad_results.extend(ads)
+        from . import param
+
+        if param.get("SUBMIT_SEND_RESCHEDULE", True):
+            self.reschedule()
+        return cluster  # type: ignore[no-any-return]
+
+    def spool(self, ad_list: list[classad.ClassAd]) -> None:
+        """Send the input files of jobs submitted with ``spool=True`` (ads as from
+        ``Submit.jobs(clusterid=...)``); the schedd then releases them."""
+        _core._spool(self._address, list(ad_list))
+
+    def retrieve(self, job_spec_: Any) -> None:
+        """Fetch the output files of spooled jobs into their ``Iwd``."""
+        constraint, ids = job_spec(job_spec_)
+        if ids:
+            constraint = " || ".join(
+                f"(ClusterId == {i.split('.')[0]} && ProcId == {i.split('.')[1] if '.' in i else 0})" for i in ids)
+        _core._retrieve(self._address, constraint)
+
+    def export_jobs(self, job_spec_: Any, export_dir: str, new_spool_dir: str) -> classad.ClassAd:
+        """Hand jobs to an external manager: their queue state goes to ``export_dir``."""
+        constraint, ids = job_spec(job_spec_)
+        return _checked_reply(_core._export(self._address, constraint, ids, str(export_dir), str(new_spool_dir)),
+                              "export jobs")
+
+    def import_exported_job_results(self, import_dir: str) -> classad.ClassAd:
+        """Bring back the results of jobs exported with :meth:`export_jobs`."""
+        return _core._import(self._address, str(import_dir))  # type: ignore[no-any-return]
+
+    def unexport_jobs(self, job_spec_: Any) -> classad.ClassAd:
+        """Undo :meth:`export_jobs` for jobs not yet imported."""
+        constraint, ids = job_spec(job_spec_)
+        return _checked_reply(_core._unexport(self._address, constraint, ids), "unexport jobs")
+
+    def refreshGSIProxy(self, cluster: int, proc: int, proxy_filename: str, lifetime: int) -> int:
+        """Send a job a fresh X.509 proxy; returns its remaining lifetime in seconds."""
+        return _core._refresh_proxy(self._address, int(cluster), int(proc), str(proxy_filename), int(lifetime))  # type: ignore[no-any-return]
+
     def transaction(self, flags: TransactionFlags = TransactionFlags(0), continue_txn: bool = False) -> Transaction:
         """Open a job-queue transaction (deprecated; use :meth:`submit`)."""
         warnings.warn("Schedd.transaction() was deprecated in version 10.7.0 and will be removed in a "
@@ -379,6 +429,14 @@ class Schedd:
             warnings.simplefilter("ignore", FutureWarning)
             self._txn = Transaction(self, int(flags))
         return self._txn
+
+
+def _checked_reply(reply: classad.ClassAd, what: str) -> classad.ClassAd:
+    """A schedd reply ad whose ErrorCode/ErrorString report a failure becomes HTCondorIOError."""
+    if reply.get("ErrorCode", 0) or reply.get("ErrorString"):
+        raise HTCondorIOError(f"Failed to {what}: {reply.get('ErrorString', 'error')} "
+                              f"(code {reply.get('ErrorCode', 0)})")
+    return reply
 
 
 def _since_expr(since: Any) -> classad.ExprTree:

@@ -308,8 +308,6 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
 
         if not isinstance(txn, Transaction):
             raise HTCondorValueError("Job queue attempt without active transaction")
-        if spool:
-            raise NotImplementedError("spooling is not supported yet")
         names, rows = rows_from_itemdata(itemdata) if itemdata is not None else ([], [])
-        cluster, n, cad, _, _ = txn._submit(self, count or 1, names, rows, False)
+        cluster, n, cad, _, _ = txn._submit(self, count or 1, names, rows, False, spool)
         return SubmitResult(cluster, cad, 0, n)
