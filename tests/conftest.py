@@ -25,7 +25,9 @@ def pool(tmp_path_factory: pytest.TempPathFactory):
     if os.getuid() == 0:
         pytest.fail("the pool refuses root: run the suite through ci/test.sh (as an unprivileged user)")
     local_dir = tmp_path_factory.mktemp("pool")
-    p = PersonalPool(local_dir=local_dir)
+    # Runtime configuration lets RemoteParam set values (ADMINISTRATOR level, the pool's owner).
+    p = PersonalPool(local_dir=local_dir,
+                     config={"ENABLE_RUNTIME_CONFIG": "True", "SETTABLE_ATTRS_ADMINISTRATOR": "*"})
     try:
         p.start()
     except htcondor.HTCondorException as err:

@@ -62,6 +62,7 @@ void register_event_log(py::module_ &m);
 void register_submit(py::module_ &m);
 void register_schedd(py::module_ &m);
 void register_schedd_files(py::module_ &m);
+void register_collector(py::module_ &m);
 
 // Marks a job ad for spooled submission: held until Schedd.spool() sends its input files.
 void prepare_for_spool(classad::ClassAd &ad);

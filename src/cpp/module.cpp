@@ -57,6 +57,7 @@ PYBIND11_MODULE(_core, m) {
     htcpb::register_submit(m);
     htcpb::register_schedd(m);
     htcpb::register_schedd_files(m);
+    htcpb::register_collector(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

@@ -56,8 +56,13 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
+from ._collector import Collector, RemoteParam, send_command  # noqa: E402
 from ._enums import (  # noqa: E402
+    AdTypes,
     BlockingMode,
+    DaemonCommands,
+    LogLevel,
+    SubsystemType,
     DaemonTypes,
     FileTransferEventType,
     JobAction,
@@ -87,6 +92,7 @@ platform = _core.platform
 enable_debug = _core.enable_debug
 enable_log = _core.enable_log
 log = _core.log
+set_subsystem = _core.set_subsystem
 
 
 def reload_config() -> None:
@@ -104,6 +110,14 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "AdTypes",
+    "Collector",
+    "DaemonCommands",
+    "LogLevel",
+    "RemoteParam",
+    "SubsystemType",
+    "send_command",
+    "set_subsystem",
     "BlockingMode",
     "BulkQueryIterator",
     "DaemonTypes",
