@@ -63,6 +63,7 @@ void register_submit(py::module_ &m);
 void register_schedd(py::module_ &m);
 void register_schedd_files(py::module_ &m);
 void register_collector(py::module_ &m);
+void register_admin(py::module_ &m);
 
 // Marks a job ad for spooled submission: held until Schedd.spool() sends its input files.
 void prepare_for_spool(classad::ClassAd &ad);

@@ -58,6 +58,7 @@ PYBIND11_MODULE(_core, m) {
     htcpb::register_schedd(m);
     htcpb::register_schedd_files(m);
     htcpb::register_collector(m);
+    htcpb::register_admin(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

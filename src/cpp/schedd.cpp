@@ -480,6 +480,8 @@ void register_schedd(py::module_ &m) {
         py::make_tuple("VacateFast", static_cast<int>(JA_VACATE_FAST_JOBS)),
         py::make_tuple("Suspend", static_cast<int>(JA_SUSPEND_JOBS)),
         py::make_tuple("Continue", static_cast<int>(JA_CONTINUE_JOBS)));
+    tables["VacateTypes"] = py::make_tuple(py::make_tuple("Graceful", static_cast<int>(VACATE_GRACEFUL)),
+                                           py::make_tuple("Fast", static_cast<int>(VACATE_FAST)));
     tables["TransactionFlags"] = py::make_tuple(
         py::make_tuple("None", 0), py::make_tuple("NonDurable", static_cast<int>(NONDURABLE)),
         py::make_tuple("SetDirty", static_cast<int>(SetAttribute_SetDirty)),

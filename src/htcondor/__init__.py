@@ -56,12 +56,15 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
+from ._admin import Negotiator, SecMan, Startd  # noqa: E402
 from ._collector import Collector, RemoteParam, send_command  # noqa: E402
 from ._enums import (  # noqa: E402
     AdTypes,
     BlockingMode,
     DaemonCommands,
+    DrainTypes,
     LogLevel,
+    VacateTypes,
     SubsystemType,
     DaemonTypes,
     FileTransferEventType,
@@ -110,6 +113,11 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "DrainTypes",
+    "Negotiator",
+    "SecMan",
+    "Startd",
+    "VacateTypes",
     "AdTypes",
     "Collector",
     "DaemonCommands",
