@@ -5,6 +5,7 @@
 #include <pybind11/gil_safe_call_once.h>
 
 #include <climits>
+#include <optional>
 
 namespace htcpb::ca {
 
@@ -220,27 +221,45 @@ py::object to_python(const classad::Value &value) {
     }
 }
 
+namespace {
+// Evaluates `tree` as if it lived in `scope`, putting its parent scope back afterwards.  The
+// tree is not copied: expressions are only ever shared between Python objects that see the same
+// expression, and evaluation holds the GIL, so no other thread sees the temporary scope.
+class ScopeGuard {
+public:
+    ScopeGuard(const classad::ExprTree *tree, const classad::ClassAd *scope)
+        : tree_(const_cast<classad::ExprTree *>(tree)), old_(tree->GetParentScope()) {
+        tree_->SetParentScope(scope);
+    }
+    ~ScopeGuard() { tree_->SetParentScope(old_); }
+    ScopeGuard(const ScopeGuard &) = delete;
+    ScopeGuard &operator=(const ScopeGuard &) = delete;
+
+private:
+    classad::ExprTree *tree_;
+    const classad::ClassAd *old_;
+};
+}  // namespace
+
 classad::Value evaluate(const classad::ExprTree *tree, classad::ClassAd *scope, classad::ClassAd *target) {
     classad::Value value;
     bool ok;
-    // Evaluate a private copy when the scope must change: the tree may be shared.
-    std::unique_ptr<classad::ExprTree> copy;
-    const classad::ExprTree *expr = tree;
-    if (scope && tree->GetParentScope() != scope) {
-        copy.reset(tree->Copy());
-        copy->SetParentScope(scope);
-        expr = copy.get();
-    }
-    if (target && scope) {
-        classad::MatchClassAd match(scope, target);
-        ok = expr->Evaluate(value);
-        match.RemoveLeftAd();
-        match.RemoveRightAd();
-    } else if (expr->GetParentScope()) {
-        ok = expr->Evaluate(value);
-    } else {
-        classad::EvalState state;
-        ok = expr->Evaluate(state, value);
+    {
+        std::optional<ScopeGuard> guard;
+        if (scope && tree->GetParentScope() != scope) {
+            guard.emplace(tree, scope);
+        }
+        if (target && scope) {
+            classad::MatchClassAd match(scope, target);
+            ok = tree->Evaluate(value);
+            match.RemoveLeftAd();
+            match.RemoveRightAd();
+        } else if (tree->GetParentScope()) {
+            ok = tree->Evaluate(value);
+        } else {
+            classad::EvalState state;
+            ok = tree->Evaluate(state, value);
+        }
     }
     if (PyErr_Occurred()) {
         throw py::error_already_set();  // raised by a registered Python function

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Benchmarks: the same work through htcondor-pybind, the official v1 module and htcondor2.
+
+Each case runs as a fresh subprocess per implementation and repeat, interleaved (ours, v1, v2,
+ours, ...), against the same personal pool and the same files; the time is measured inside the
+subprocess around the work only.  Reports medians and ratios (our throughput over theirs) and
+writes them to benchmarks/results/.
+
+    python benchmarks/run.py [--repeats N] [--full] [--only NAME ...]
+
+``--full`` uses the sizes of the project's targets (1,000,000 events, 100,000 ads, 20,000 jobs);
+the default sizes are smaller so a run takes a few minutes.  Run through ci/bench.sh, which sets
+up the pool user and the reference venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+IMPLS = {
+    "ours": ("{ours}", "import htcondor, classad"),
+    "v1": ("{oracle}", "import htcondor, classad"),
+    "v2": ("{oracle}", "import htcondor2 as htcondor, classad2 as classad"),
+}
+
+# Each case: setup (run once per implementation process, untimed), work (timed), and what the
+# count of items is.  {n}, {path} etc. are filled in.
+CASES = {
+    "import": dict(
+        unit="imports", n=1, setup="", pre_import=True,
+        work="", note="wall time of the import statement",
+    ),
+    "parseAds": dict(
+        unit="ads", setup="text = open({ads_file!r}).read()",
+        work="count = sum(1 for _ in classad.parseAds(text))\nassert count == {n}",
+    ),
+    "eval_requirements": dict(
+        unit="evals",
+        setup=textwrap.dedent("""\
+            ads = list(classad.parseAds(open({ads_file!r}).read()))[:{n}]
+            req = classad.ExprTree({requirement!r})
+        """),
+        work="hits = sum(1 for ad in ads if req.eval(ad) is True)",
+    ),
+    "event_log": dict(
+        unit="events", setup="",
+        work=textwrap.dedent("""\
+            count = 0
+            for e in htcondor.JobEventLog({log_file!r}).events(0):
+                count += 1
+                _ = e.type, e.cluster
+            assert count == {n}, count
+        """),
+    ),
+    "schedd_query": dict(
+        unit="ads", setup="schedd = htcondor.Schedd()",
+        work=textwrap.dedent("""\
+            ads = schedd.query("JobStatus == 5 && BenchQuery =?= true",
+                               ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"])
+            assert len(ads) == {n}, len(ads)
+        """),
+    ),
+    "schedd_submit": dict(
+        unit="jobs",
+        setup=textwrap.dedent("""\
+            schedd = htcondor.Schedd()
+            sub = htcondor.Submit({{"executable": "/bin/sleep", "arguments": "600", "hold": "true",
+                                   "MY.BenchSubmit": "true"}})
+        """),
+        work="result = schedd.submit(sub, count={n})",
+        teardown='schedd.act(htcondor.JobAction.Remove, "BenchSubmit =?= true")',
+    ),
+}
+
+RUNNER = textwrap.dedent("""\
+    import os, sys, time, resource, json
+    t0 = time.perf_counter()
+    {import_line}
+    t_import = time.perf_counter() - t0
+    {setup}
+    gc_was = __import__("gc").isenabled()
+    t0 = time.perf_counter()
+    {work}
+    elapsed = time.perf_counter() - t0
+    {teardown}
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({{"elapsed": elapsed, "import": t_import, "maxrss_kb": rss}}))
+""")
+
+
+def make_ads_file(path: Path, n: int) -> None:
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(f'[ ClusterId = {i // 10}; ProcId = {i % 10}; Owner = "user{i % 17}"; Memory = {1024 + i % 4096}; '
+                    f'Cpus = {1 + i % 8}; Disk = {i * 13 % 100000}; Arch = "X86_64"; OpSys = "LINUX"; '
+                    f'State = "{"Claimed" if i % 3 else "Unclaimed"}"; LoadAvg = {i % 100 / 100.0}; '
+                    f'Name = "slot{i % 64}@host{i // 64}"; Requirements = TARGET.RequestMemory <= Memory ]\n')
+
+
+REQUIREMENT = " && ".join([
+    'Arch == "X86_64"', 'OpSys == "LINUX"', "Memory >= 1024", "Cpus >= 1", "Disk >= 0", "LoadAvg < 1.5",
+    'State =!= "Owner"', "ClusterId >= 0", "ProcId < 10", 'Owner =!= "nobody"', 'regexp("slot", Name)',
+    "Memory * 2 > Cpus", "isInteger(ProcId)", "size(Owner) > 0", "Disk < 100000000", "Cpus <= 64",
+    "LoadAvg >= 0.0", "Memory < 1000000", 'strcmp(Arch, "ARM") != 0', "(ClusterId % 7) < 7",
+])
+
+
+def make_event_log(path: Path, n: int, seed_log: Path) -> None:
+    chunks = [c + "...\n" for c in seed_log.read_text().split("...\n") if c.strip()]
+    with open(path, "w") as f:
+        written = 0
+        cluster = 1
+        while written < n:
+            for c in chunks:
+                if written >= n:
+                    break
+                f.write(c.replace("(123.000.000)", f"({cluster:03d}.000.000)"))
+                written += 1
+            cluster += 1
+
+
+def run_case(python: str, import_line: str, case: dict, params: dict, env: dict) -> dict:
+    fill = lambda s: s.format(**params)  # noqa: E731
+    code = RUNNER.format(import_line=import_line, setup=fill(case.get("setup", "")),
+                         work=fill(case.get("work", "")) or "pass",
+                         teardown=fill(case.get("teardown", "")))
+    res = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, timeout=3600)
+    if res.returncode != 0:
+        return {"error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--ours", default=sys.executable)
+    ap.add_argument("--oracle", default=os.environ.get("HTCPB_ORACLE_PYTHON", ""))
+    args = ap.parse_args()
+    if not args.oracle:
+        print("set HTCPB_ORACLE_PYTHON (ci/bench.sh does) to the reference venv's python", file=sys.stderr)
+        return 2
+
+    sizes = dict(ads=100_000, evals=20_000, events=1_000_000, query=20_000, submit=20_000) if args.full else \
+        dict(ads=20_000, evals=5_000, events=100_000, query=5_000, submit=2_000)
+
+    import htcondor
+    from htcondor.personal import PersonalPool
+
+    work = Path(tempfile.mkdtemp(prefix="htcpb-bench-"))
+    ads_file = work / "ads.txt"
+    make_ads_file(ads_file, sizes["ads"])
+    log_file = work / "events.log"
+    make_event_log(log_file, sizes["events"], HERE.parent / "tests" / "data" / "logs" / "job.log")
+
+    cases = {k: v for k, v in CASES.items() if not args.only or k in args.only}
+    rows = []
+    with PersonalPool(config={"SCHEDD_INTERVAL": "60"}) as pool:
+        env = pool.env()
+        schedd = htcondor.Schedd()
+        if "schedd_query" in cases:
+            sub = htcondor.Submit({"executable": "/bin/sleep", "arguments": "600", "hold": "true",
+                                   "MY.BenchQuery": "true"})
+            for start in range(0, sizes["query"], 5000):
+                schedd.submit(sub, count=min(5000, sizes["query"] - start))
+        for name, case in cases.items():
+            n = case.get("n", {"parseAds": sizes["ads"], "eval_requirements": sizes["evals"],
+                               "event_log": sizes["events"], "schedd_query": sizes["query"],
+                               "schedd_submit": sizes["submit"]}.get(name, 1))
+            params = dict(n=n, ads_file=str(ads_file), log_file=str(log_file), requirement=REQUIREMENT)
+            samples: dict[str, list[dict]] = {k: [] for k in IMPLS}
+            for _ in range(args.repeats):
+                for impl, (py, import_line) in IMPLS.items():
+                    python = py.format(ours=args.ours, oracle=args.oracle)
+                    samples[impl].append(run_case(python, import_line, case, params, env))
+            row = {"case": name, "n": n, "unit": case["unit"]}
+            for impl, results in samples.items():
+                ok = [r for r in results if "error" not in r]
+                if not ok:
+                    row[impl] = {"error": results[0]["error"]}
+                    continue
+                key = "import" if name == "import" else "elapsed"
+                t = statistics.median(r[key] for r in ok)
+                row[impl] = {"seconds": t, "rate": n / t if t > 0 else float("inf"),
+                             "maxrss_mb": statistics.median(r["maxrss_kb"] for r in ok) / 1024}
+            rows.append(row)
+            print(format_row(row), flush=True)
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    meta = {"when": stamp, "full": args.full, "repeats": args.repeats, "htcondor": htcondor.version()}
+    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    (RESULTS / "latest.md").write_text(markdown(rows, meta))
+    print((RESULTS / "latest.md").read_text())
+    return 0
+
+
+def ratio(row: dict, other: str) -> str:
+    ours, theirs = row.get("ours", {}), row.get(other, {})
+    if "seconds" not in ours or "seconds" not in theirs:
+        return "n/a (" + (ours.get("error") or theirs.get("error") or "?")[:60] + ")"
+    return f"{theirs['seconds'] / ours['seconds']:.2f}x"
+
+
+def format_row(row: dict) -> str:
+    parts = [f"{row['case']:<18} n={row['n']:<8}"]
+    for impl in IMPLS:
+        r = row.get(impl, {})
+        parts.append(f"{impl}: " + (f"{r['seconds']:.3f}s" if "seconds" in r else f"ERR {r.get('error', '')[:40]}"))
+    parts.append(f"vs v1 {ratio(row, 'v1')}, vs v2 {ratio(row, 'v2')}")
+    return "  ".join(parts)
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    lines = [f"# Benchmark results ({meta['when']}, {'full' if meta['full'] else 'reduced'} sizes, "
+             f"median of {meta['repeats']})", "",
+             "Ratios are our speed over theirs (>1: we are faster). Reference: PyPI htcondor==23.10.29 "
+             "(v1 `htcondor` and `htcondor2`), same pool, same files.", "",
+             "| case | n | ours (s) | v1 (s) | v2 (s) | vs v1 | vs v2 | peak RSS ours/v1/v2 (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        def sec(i: str) -> str:
+            r = row.get(i, {})
+            return f"{r['seconds']:.3f}" if "seconds" in r else "error"
+
+        def rss(i: str) -> str:
+            r = row.get(i, {})
+            return f"{r['maxrss_mb']:.0f}" if "maxrss_mb" in r else "-"
+
+        lines.append(f"| {row['case']} | {row['n']} | {sec('ours')} | {sec('v1')} | {sec('v2')} | "
+                     f"{ratio(row, 'v1')} | {ratio(row, 'v2')} | {rss('ours')}/{rss('v1')}/{rss('v2')} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
