@@ -157,6 +157,7 @@ def main() -> int:
     sizes = dict(ads=100_000, evals=20_000, events=1_000_000, query=20_000, submit=20_000) if args.full else \
         dict(ads=20_000, evals=5_000, events=100_000, query=5_000, submit=2_000)
 
+    os.environ.setdefault("CONDOR_CONFIG", "/dev/null")  # the pool sets the real one
     import htcondor
     from htcondor.personal import PersonalPool
 

@@ -118,3 +118,15 @@ def test_submit_method():
     assert s.getSubmitMethod() == 123
     ad = next(iter(htcondor.Submit({"executable": "x"}).jobs(qdate=1)))
     assert ad["JobSubmitMethod"] == 2
+
+
+def test_nul_bytes_are_refused_not_hung():
+    """libcondor_utils' submit-file reader loops forever on a NUL byte (found by fuzzing)."""
+    for text in ("executable = x\0\n", "queue\0", "a\0b"):
+        with pytest.raises(htcondor.HTCondorValueError, match="NUL"):
+            htcondor.Submit(text)
+    s = htcondor.Submit()
+    with pytest.raises(htcondor.HTCondorValueError, match="NUL"):
+        s["executable"] = "a\0b"
+    with pytest.raises(htcondor.HTCondorValueError):
+        s.setQArgs("3\0")

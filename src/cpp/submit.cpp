@@ -85,6 +85,10 @@ SubmitDescription::~SubmitDescription() {
 }
 
 void SubmitDescription::parse(const std::string &text) {
+    // libcondor_utils' line reader never gets past a NUL byte (it loops forever).
+    if (text.find('\0') != std::string::npos) {
+        raise(ErrorKind::Value, "Invalid submit description: it contains a NUL character");
+    }
     LibraryLock lock;
     text_ = text;
     hash_.insert_source("<PythonString>", source_);
@@ -127,6 +131,9 @@ void SubmitDescription::set(const std::string &key, const std::string &value) {
     const std::string k = canonical_key(key);
     if (k.empty()) {
         raise(ErrorKind::Value, "submit command names cannot be empty");
+    }
+    if (k.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+        raise(ErrorKind::Value, "submit commands and values cannot contain NUL characters");
     }
     LibraryLock lock;
     hash_.set_submit_param(k.c_str(), value.c_str());
@@ -176,7 +183,7 @@ std::string SubmitDescription::expand(const std::string &key) const {
 }
 
 void SubmitDescription::set_qargs(const std::string &args) {
-    if (args.find('\n') != std::string::npos) {
+    if (args.find('\n') != std::string::npos || args.find('\0') != std::string::npos) {
         raise(ErrorKind::Value, "QArgs cannot contain a newline character");
     }
     std::string a = args;
@@ -200,6 +207,9 @@ ItemData SubmitDescription::itemdata(const std::string &qargs_override) {
     ItemData out;
     const bool own = qargs_override.empty();
     std::string qargs = own ? qargs_ : qargs_override;
+    if (qargs.find('\0') != std::string::npos) {
+        raise(ErrorKind::Value, "Invalid queue statement: it contains a NUL character");
+    }
     if (const char *stripped = SubmitHash::is_queue_statement(qargs.c_str())) {
         qargs = stripped;
     }
