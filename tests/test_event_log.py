@@ -306,3 +306,26 @@ def test_json_format_log(tmp_path, jobs):
     ours = subprocess.run([sys.executable, str(HERE / "event_probe.py"), str(json_log)],
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, CONDOR_CONFIG="/dev/null"))
     assert json.loads(res.stdout) == json.loads(ours.stdout)
+
+
+def test_rotated_log_keeps_following_the_opened_file(tmp_path):
+    """When the log is renamed away (rotated) and a new file takes its name, the reader keeps
+    reading the file it opened, exactly as v1 (same library reader); it neither crashes nor
+    mixes the two files.  A new JobEventLog on the path reads the new file."""
+    chunks = _split_events(LOGS / "job.log")
+    log = tmp_path / "rot.log"
+    log.write_text(chunks[0])
+    jel = htcondor.JobEventLog(str(log))
+    assert [str(e.type) for e in jel.events(0)] == ["SUBMIT"]
+    log.rename(tmp_path / "rot.log.old")
+    log.write_text(chunks[1] + chunks[2])
+    assert list(jel.events(0)) == []
+    with open(tmp_path / "rot.log.old", "a") as f:
+        f.write(chunks[3])
+    assert [str(e.type) for e in jel.events(0)] == ["JOB_TERMINATED"]
+    assert [str(e.type) for e in htcondor.JobEventLog(str(log)).events(0)] == ["EXECUTE", "IMAGE_SIZE"]
+    code = ("import htcondor, sys; jel = htcondor.JobEventLog(sys.argv[1]); "
+            "print([str(e.type) for e in jel.events(0)])")
+    res = subprocess.run([os.environ["HTCPB_ORACLE_PYTHON"], "-c", code, str(log)], capture_output=True,
+                         text=True, timeout=60, env=dict(os.environ, CONDOR_CONFIG="/dev/null"))
+    assert res.stdout.strip() == "['EXECUTE', 'IMAGE_SIZE']"

@@ -10,6 +10,8 @@
 #include "file_modified_trigger.h"
 #include "read_user_log.h"
 
+#include <pybind11/gil_safe_call_once.h>
+
 #include <chrono>
 #include <memory>
 
@@ -19,6 +21,26 @@ namespace {
 
 using AdPtr = std::shared_ptr<classad::ClassAd>;
 
+// JobEventType members by number, so event.type costs an index, not an enum call.
+PYBIND11_CONSTINIT py::gil_safe_call_once_and_store<py::list> event_types;
+
+py::object event_type(int number) {
+    const py::list &members = event_types
+                                  .call_once_and_store_result([] {
+                                      py::object cls = py::module_::import("htcondor._enums").attr("JobEventType");
+                                      py::list out;
+                                      for (int i = 0; i <= ULOG_DATAFLOW_JOB_SKIPPED; ++i) {
+                                          out.append(cls(i));
+                                      }
+                                      return out;
+                                  })
+                                  .get_stored();
+    if (number >= 0 && number < static_cast<int>(py::len(members))) {
+        return members[number];
+    }
+    return py::module_::import("htcondor._enums").attr("JobEventType")(number);
+}
+
 // One event read from a log.  The ClassAd form is built on first use: many followers only look
 // at type, cluster and proc.
 class Event {
@@ -26,6 +48,15 @@ public:
     explicit Event(ULogEvent *event) : event_(event) {}
 
     int type() const { return static_cast<int>(event_->eventNumber); }
+    py::object type_member() const { return event_type(type()); }
+
+    // The event's ClassAd as a Python classad.ClassAd, made once.
+    py::object classad_object() {
+        if (!ad_object_) {
+            ad_object_ = py::cast(ad());
+        }
+        return ad_object_;
+    }
     int cluster() const { return event_->cluster; }
     int proc() const { return event_->proc; }
     long long timestamp() const { return static_cast<long long>(event_->GetEventclock()); }
@@ -66,6 +97,7 @@ public:
 private:
     std::unique_ptr<ULogEvent> event_;
     AdPtr ad_;
+    py::object ad_object_;
 };
 
 class EventReader {
@@ -97,7 +129,8 @@ public:
             ULogEvent *event = nullptr;
             ULogEventOutcome outcome;
             {
-                LibraryLock lock;
+                // Without the GIL: on a malformed event the library sleeps a second and retries.
+                LibraryLock lock(true);
                 if (!reader_) {
                     return py::none();  // closed
                 }
@@ -151,6 +184,21 @@ public:
                 raise(ErrorKind::IO, "waiting for " + filename_ + " to change failed");
             }
         }
+    }
+
+    // The iterator step of JobEventLog: `deadline` is 0 (wait forever) or an absolute time.
+    py::object next(double deadline) {
+        long long timeout = -1;
+        if (deadline > 0) {
+            const double left = deadline - std::chrono::duration<double>(
+                                               std::chrono::system_clock::now().time_since_epoch()).count();
+            timeout = left > 0 ? static_cast<long long>(left * 1000) : 0;
+        }
+        py::object event = read(timeout);
+        if (event.is_none()) {
+            throw py::stop_iteration();
+        }
+        return event;
     }
 
     size_t offset() const {
@@ -207,17 +255,37 @@ py::list enum_table(std::initializer_list<std::pair<const char *, int>> members)
 }  // namespace
 
 void register_event_log(py::module_ &m) {
-    py::class_<Event>(m, "_Event")
-        .def_property_readonly("type", &Event::type)
+    // JobEvent: a read-only mapping over the event's ClassAd (the Mapping ABC is registered in
+    // htcondor/_event_log.py).  In C++ because a follower may read millions of them.
+    py::class_<Event>(m, "JobEvent")
+        .def_property_readonly("type", &Event::type_member)
         .def_property_readonly("cluster", &Event::cluster)
         .def_property_readonly("proc", &Event::proc)
         .def_property_readonly("timestamp", &Event::timestamp)
-        .def("ad", &Event::ad)
-        .def("text", &Event::text);
+        .def("_classad", &Event::classad_object)
+        .def("__getitem__", [](Event &e, py::handle key) { return e.classad_object()[key]; })
+        .def("__contains__", [](Event &e, py::handle key) { return e.classad_object().contains(key); })
+        .def("__len__", [](Event &e) { return py::len(e.classad_object()); })
+        .def("__iter__", [](Event &e) { return e.classad_object().attr("__iter__")(); })
+        .def("get", [](Event &e, py::handle key, py::object dflt) { return e.classad_object().attr("get")(key, dflt); },
+             py::arg("key"), py::arg("default") = py::none())
+        .def("keys", [](Event &e) { return py::list(e.classad_object().attr("keys")()); })
+        .def("values", [](Event &e) { return py::list(e.classad_object().attr("values")()); })
+        .def("items", [](Event &e) { return py::list(e.classad_object().attr("items")()); })
+        .def("has_key", [](Event &e, py::handle key) { return e.classad_object().contains(key); })
+        .def("iterkeys", [](Event &e) { return e.classad_object().attr("keys")(); })
+        .def("itervalues", [](Event &e) { return e.classad_object().attr("values")(); })
+        .def("iteritems", [](Event &e) { return e.classad_object().attr("items")(); })
+        .def("__str__", &Event::text)
+        .def("__repr__", [](const Event &e) {
+            return "JobEvent(type=" + std::to_string(e.type()) + ", cluster=" + std::to_string(e.cluster()) +
+                   ", proc=" + std::to_string(e.proc()) + ", timestamp=" + std::to_string(e.timestamp()) + ")";
+        });
 
     py::class_<EventReader>(m, "_EventReader")
         .def(py::init<const std::string &>(), py::arg("filename"))
         .def("read", &EventReader::read, py::arg("timeout_ms"))
+        .def("next", &EventReader::next, py::arg("deadline"))
         .def_property("offset", &EventReader::offset, &EventReader::set_offset)
         .def("close", &EventReader::close)
         .def_property_readonly("closed", &EventReader::closed);

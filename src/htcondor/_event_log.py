@@ -3,97 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from . import _core
-from ._enums import JobEventType
 from ._exceptions import HTCondorTypeError
 
-# Members by number, so event.type costs a list index, not an enum lookup.
-_TYPES = {int(m): m for m in JobEventType}
+JobEvent = _core.JobEvent
+JobEvent.__module__ = "htcondor"
+JobEvent.__doc__ = """One event of a job event log: a read-only mapping of the event's attributes.
 
-
-class JobEvent(Mapping):  # type: ignore[type-arg]
-    """One event of a job event log: a read-only mapping of the event's attributes.
-
-    ``type``, ``cluster``, ``proc`` and ``timestamp`` (seconds since the epoch) are attributes;
-    everything else (``event["ReturnValue"]``) is a key.  ``str(event)`` is the event's text as
-    in the log (without the ``...`` line).
-    """
-
-    __slots__ = ("_event", "_ad")
-
-    def __init__(self, event: Any) -> None:
-        self._event = event
-        self._ad: Any = None
-
-    @property
-    def type(self) -> JobEventType:
-        n = self._event.type
-        member = _TYPES.get(n)
-        return member if member is not None else JobEventType(n)
-
-    @property
-    def cluster(self) -> int:
-        return self._event.cluster  # type: ignore[no-any-return]
-
-    @property
-    def proc(self) -> int:
-        return self._event.proc  # type: ignore[no-any-return]
-
-    @property
-    def timestamp(self) -> int:
-        return self._event.timestamp  # type: ignore[no-any-return]
-
-    def _classad(self) -> Any:
-        if self._ad is None:
-            self._ad = self._event.ad()
-        return self._ad
-
-    def __getitem__(self, key: str) -> Any:
-        return self._classad()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._classad())
-
-    def __len__(self) -> int:
-        return len(self._classad())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._classad()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._classad().get(key, default)
-
-    def keys(self) -> list[str]:  # type: ignore[override]
-        return list(self._classad().keys())
-
-    def values(self) -> list[Any]:  # type: ignore[override]
-        return list(self._classad().values())
-
-    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
-        return list(self._classad().items())
-
-    # v1's Python-2 era spellings.
-    def has_key(self, key: str) -> bool:
-        return key in self
-
-    def iterkeys(self) -> Iterator[str]:
-        return iter(self.keys())
-
-    def itervalues(self) -> Iterator[Any]:
-        return iter(self.values())
-
-    def iteritems(self) -> Iterator[tuple[str, Any]]:
-        return iter(self.items())
-
-    def __str__(self) -> str:
-        return self._event.text()  # type: ignore[no-any-return]
-
-    def __repr__(self) -> str:
-        return (f"JobEvent(type={self._event.type}, cluster={self.cluster}, proc={self.proc}, "
-                f"timestamp={self.timestamp})")
+``type`` (a :class:`JobEventType`), ``cluster``, ``proc`` and ``timestamp`` (seconds since the
+epoch) are attributes; everything else (``event["ReturnValue"]``) is a key.  ``str(event)`` is
+the event's text as in the log (without the ``...`` line)."""
+Mapping.register(JobEvent)
 
 
 class JobEventLog:
@@ -131,14 +54,7 @@ class JobEventLog:
         return self
 
     def __next__(self) -> JobEvent:
-        if self._deadline == 0:
-            timeout = -1
-        else:
-            timeout = max(0, int((self._deadline - time.time()) * 1000))
-        event = self._reader.read(timeout)
-        if event is None:
-            raise StopIteration
-        return JobEvent(event)
+        return self._reader.next(self._deadline)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Release the file and its watch; iteration then stops."""
