@@ -336,3 +336,27 @@ def test_refresh_proxy_failure_is_an_io_error(schedd, tmp_path):
     with pytest.raises(htcondor.HTCondorIOError, match="proxy"):
         schedd.refreshGSIProxy(c, 0, str(tmp_path / "no-such-proxy"), -1)
     schedd.act(JobAction.Remove, f"ClusterId == {c}")
+
+
+def test_transaction_in_one_thread_makes_others_wait_not_fail(schedd):
+    import threading
+
+    sub = htcondor.Submit(dict(SLEEP, hold="true"))
+    results = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with schedd.transaction() as txn:
+            c1 = sub.queue(txn, count=1)
+
+            def other():
+                results["query"] = len(schedd.query(f"ClusterId == {c1}", ["ProcId"]))
+                results["submit"] = schedd.submit(sub, count=1).cluster()
+
+            t = threading.Thread(target=other)
+            t.start()
+            time.sleep(1.0)
+            assert t.is_alive()  # waiting for this transaction, not failing
+    t.join(60)
+    assert results["query"] == 1 and results["submit"] > c1
+    for c in (c1, results["submit"]):
+        schedd.act(JobAction.Remove, f"ClusterId == {c}")

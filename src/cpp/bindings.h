@@ -13,7 +13,9 @@
 #include "kind_error.h"
 #include "classad/classad_distribution.h"
 
+#include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +36,19 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+class FairMutex {
+public:
+    void lock();
+    bool try_lock();
+    void unlock();
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    unsigned long long next_ = 0;
+    unsigned long long serving_ = 0;
+};
+
 // libcondor_utils keeps process-global state (config table, security sessions, the one qmgmt
 // connection, dprintf) and is not thread-safe: every call into it happens under this lock.
 //
@@ -45,13 +60,44 @@ public:
     // `release_gil`: keep the GIL released for the whole scope (network and file waits).
     // Otherwise the GIL is released only while waiting for the lock (short in-memory calls).
     explicit LibraryLock(bool release_gil = false);
-    static std::mutex &mutex();
+    static FairMutex &mutex();
     ~LibraryLock();
     LibraryLock(const LibraryLock &) = delete;
     LibraryLock &operator=(const LibraryLock &) = delete;
 
 private:
     PyThreadState *saved_ = nullptr;
+};
+
+// The process has one job-queue (qmgmt) connection at a time, and while it is open the schedd
+// serves nothing else from this process (its main loop waits for the next queue command).  A
+// thread opening one takes the queue gate; other threads' schedd requests wait for it to close
+// (without the GIL or the library lock) instead of dead-locking with the schedd.
+namespace queue_gate {
+void acquire();          // waits for other threads' transactions; raises if this thread has one
+void release();
+void wait_until_free();    // for every other schedd request
+bool blocks_this_thread();  // another thread's transaction is open (no waiting)
+}  // namespace queue_gate
+
+// The library lock for a request to a schedd: taken only while no other thread's transaction
+// is open, checked under the lock itself (so a transaction cannot start between the check and
+// the request).
+class ScheddLock {
+public:
+    ScheddLock() {
+        while (true) {
+            queue_gate::wait_until_free();
+            lock_.emplace(true);
+            if (!queue_gate::blocks_this_thread()) {
+                return;
+            }
+            lock_.reset();
+        }
+    }
+
+private:
+    std::optional<LibraryLock> lock_;
 };
 
 // Routes EXCEPT/ASSERT to ExceptError (called once at import).

@@ -4,17 +4,46 @@
 
 #include "condor_debug.h"
 
+#include <chrono>
+#include <thread>
+
 namespace htcpb {
+
+// A first-come-first-served (ticket) mutex.  std::mutex lets a thread that releases and
+// immediately re-takes the lock (a loop of queries) starve a waiting one; a job-queue
+// transaction starved between its steps is dropped by the schedd's read timeout.
+void FairMutex::lock() {
+    std::unique_lock<std::mutex> guard(m_);
+    const unsigned long long ticket = next_++;
+    cv_.wait(guard, [&] { return serving_ == ticket; });
+}
+
+bool FairMutex::try_lock() {
+    std::lock_guard<std::mutex> guard(m_);
+    if (serving_ != next_) {
+        return false;
+    }
+    ++next_;
+    return true;
+}
+
+void FairMutex::unlock() {
+    {
+        std::lock_guard<std::mutex> guard(m_);
+        ++serving_;
+    }
+    cv_.notify_all();
+}
 
 // Deliberately leaked: libcondor_utils may still be called from atexit handlers after static
 // destructors ran.
-std::mutex &LibraryLock::mutex() {
-    static auto *m = new std::mutex;
+FairMutex &LibraryLock::mutex() {
+    static auto *m = new FairMutex;
     return *m;
 }
 
 namespace {
-std::mutex &library_mutex() { return LibraryLock::mutex(); }
+FairMutex &library_mutex() { return LibraryLock::mutex(); }
 
 // EXCEPT formats its message and calls this instead of dprintf + exit(4).  Throwing unwinds out
 // of _EXCEPT_ (compiled as C++, so it has unwind tables) before it reaches exit().
@@ -30,7 +59,7 @@ void except_reporter(const char *msg, int line, const char *file) {
 }  // namespace
 
 LibraryLock::LibraryLock(bool release_gil) {
-    std::mutex &m = library_mutex();
+    FairMutex &m = library_mutex();
     if (release_gil) {
         // Release the GIL first, then block on the mutex: the reverse order could deadlock with a
         // thread that holds the mutex and waits for the GIL.
@@ -54,5 +83,85 @@ LibraryLock::~LibraryLock() {
 }
 
 void install_except_hook() { _EXCEPT_Reporter = &except_reporter; }
+
+namespace queue_gate {
+namespace {
+struct Gate {
+    std::mutex m;
+    std::condition_variable cv;
+    bool busy = false;
+    std::thread::id owner;
+};
+Gate &gate() {
+    static auto *g = new Gate;  // leaked deliberately, like the library mutex
+    return *g;
+}
+
+// Waits until the gate is free (or this thread owns it, if `own_ok`), then runs `then` under the
+// gate's mutex.  The gate's mutex is only ever held without the GIL: a thread holding it never
+// waits for the GIL, so a thread holding the GIL can always get it.  Waits in slices so Ctrl-C
+// is seen.
+template <class Then>
+void when_free(bool own_ok, Then then) {
+    Gate &g = gate();
+    while (true) {
+        bool done;
+        {
+            py::gil_scoped_release nogil;  // another thread's transaction may take a while
+            std::unique_lock<std::mutex> lock(g.m);
+            const auto me = std::this_thread::get_id();
+            done = g.cv.wait_for(lock, std::chrono::milliseconds(500),
+                                 [&] { return !g.busy || (own_ok && g.owner == me); });
+            if (done) {
+                then(g);
+            }
+        }
+        if (done) {
+            return;
+        }
+        if (PyErr_CheckSignals() != 0) {
+            throw py::error_already_set();
+        }
+    }
+}
+}  // namespace
+
+void acquire() {
+    bool mine = false;
+    {
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> lock(gate().m);
+        mine = gate().busy && gate().owner == std::this_thread::get_id();
+    }
+    if (mine) {
+        raise(ErrorKind::IO, "Transaction already in progress for schedd.");
+    }
+    when_free(false, [](Gate &g) {
+        g.busy = true;
+        g.owner = std::this_thread::get_id();
+    });
+}
+
+void release() {
+    Gate &g = gate();
+    {
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> lock(g.m);
+        g.busy = false;
+        g.owner = std::thread::id();
+    }
+    g.cv.notify_all();
+}
+
+bool blocks_this_thread() {
+    std::lock_guard<std::mutex> lock(gate().m);  // never held while waiting for the GIL
+    return gate().busy && gate().owner != std::this_thread::get_id();
+}
+
+// This thread's own transaction does not block it: its requests go ahead (as in v1).
+void wait_until_free() {
+    when_free(true, [](Gate &) {});
+}
+}  // namespace queue_gate
 
 }  // namespace htcpb

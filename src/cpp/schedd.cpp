@@ -40,17 +40,19 @@ py::list to_list(std::vector<AdPtr> &ads) {
 class QueueConnection {
 public:
     explicit QueueConnection(const std::string &address) {
-        LibraryLock lock(true);  // connects and authenticates: release the GIL
-        if (open_) {
-            raise(ErrorKind::IO, "Transaction already in progress for schedd.");
+        queue_gate::acquire();
+        try {
+            LibraryLock lock(true);  // connects and authenticates: release the GIL
+            DCSchedd schedd(address.c_str());
+            CondorError err;
+            qmgr_ = ConnectQ(schedd, 0, false, &err);
+            if (!qmgr_) {
+                raise(ErrorKind::IO, "Failed to connect to schedd." + error_text(err));
+            }
+        } catch (...) {
+            queue_gate::release();
+            throw;
         }
-        DCSchedd schedd(address.c_str());
-        CondorError err;
-        qmgr_ = ConnectQ(schedd, 0, false, &err);
-        if (!qmgr_) {
-            raise(ErrorKind::IO, "Failed to connect to schedd." + error_text(err));
-        }
-        open_ = this;
     }
 
     ~QueueConnection() {
@@ -144,17 +146,21 @@ public:
     void commit(unsigned flags) {
         check();
         CondorError err;
-        bool commit_failed;
+        int commit_rv;
         bool disconnect_failed;
         {
             LibraryLock lock(true);
-            commit_failed = RemoteCommitTransaction(flags, &err) != 0;
-            disconnect_failed = !DisconnectQ(qmgr_, !commit_failed, &err);
+            commit_rv = RemoteCommitTransaction(flags, &err);
+            disconnect_failed = !DisconnectQ(qmgr_, commit_rv == 0, &err);
             qmgr_ = nullptr;
-            open_ = nullptr;
         }
-        if (commit_failed || disconnect_failed) {
-            raise(ErrorKind::IO, "Failed to commit ongoing transaction." + error_text(err));
+        queue_gate::release();
+        if (commit_rv != 0 || disconnect_failed) {
+            raise(ErrorKind::IO, "Failed to commit ongoing transaction" +
+                                     std::string(commit_rv != 0 ? " (the schedd refused the commit, code " +
+                                                                      std::to_string(commit_rv) + ")"
+                                                                : " (disconnecting failed)") +
+                                     "." + error_text(err));
         }
     }
 
@@ -162,11 +168,13 @@ public:
         if (!qmgr_) {
             return;
         }
-        LibraryLock lock(true);
-        AbortTransaction();
-        DisconnectQ(qmgr_, false);
-        qmgr_ = nullptr;
-        open_ = nullptr;
+        {
+            LibraryLock lock(true);
+            AbortTransaction();
+            DisconnectQ(qmgr_, false);
+            qmgr_ = nullptr;
+        }
+        queue_gate::release();
     }
 
     int cluster() const { return cluster_; }
@@ -178,7 +186,6 @@ private:
         }
     }
 
-    static inline QueueConnection *open_ = nullptr;  // guarded by the library lock
     Qmgr_connection *qmgr_ = nullptr;
     int cluster_ = -1;
 };
@@ -192,7 +199,7 @@ py::list query(const std::string &address, const std::string &constraint, const 
                int limit, int opts) {
     std::vector<AdPtr> ads;
     {
-        LibraryLock lock(true);  // network round trip
+        ScheddLock lock;  // network round trip
         CondorQ q;
         q.requestServerTime(true);
         if (!constraint.empty() && q.addAND(constraint.c_str()) != Q_OK) {
@@ -227,7 +234,7 @@ AdPtr act(const std::string &address, int action, const std::string &constraint,
     ClassAd *result = nullptr;
     CondorError err;
     {
-        LibraryLock lock(true);
+        ScheddLock lock;
         DCSchedd schedd(address.c_str());
         const bool by_ids = !ids.empty();
         const char *c = constraint.c_str();
@@ -291,7 +298,7 @@ public:
     AdStream(const std::string &address, int command, const classad::ClassAd &request, int timeout)
         // Job queries end a message after every ad; history streams only if their header says so.
         : timeout_(timeout), eom_each_(command == QUERY_JOB_ADS) {
-        LibraryLock lock(true);
+        ScheddLock lock;
         Daemon schedd(DT_SCHEDD, address.c_str(), nullptr);
         CondorError err;
         sock_.reset(schedd.startCommand(command, Stream::reli_sock, timeout, &err));
@@ -463,7 +470,7 @@ void register_schedd(py::module_ &m) {
     m.def("_query", &query);
     m.def("_act", &act);
     m.def("_reschedule", [](const std::string &address) {
-        LibraryLock lock(true);
+        ScheddLock lock;
         DCSchedd schedd(address.c_str());
         // Failure is only logged, as in v1: a missed reschedule delays matching, nothing more.
         schedd.sendCommand(RESCHEDULE, Stream::safe_sock, 0);

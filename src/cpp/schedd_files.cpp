@@ -84,7 +84,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         bool ok;
         {
-            LibraryLock lock(true);  // uploads the input sandboxes
+            ScheddLock lock;  // uploads the input sandboxes
             DCSchedd schedd(address.c_str());
             ok = schedd.spoolJobFiles(static_cast<int>(raw.size()), raw.data(), &err);
         }
@@ -97,7 +97,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         bool ok;
         {
-            LibraryLock lock(true);  // downloads the output sandboxes
+            ScheddLock lock;  // downloads the output sandboxes
             DCSchedd schedd(address.c_str());
             ok = schedd.receiveJobSandbox(constraint.c_str(), &err);
         }
@@ -111,7 +111,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         ClassAd *result;
         {
-            LibraryLock lock(true);
+            ScheddLock lock;
             DCSchedd schedd(address.c_str());
             const char *spool = new_spool_dir.empty() ? nullptr : new_spool_dir.c_str();
             result = ids.empty() ? schedd.exportJobs(constraint.c_str(), export_dir.c_str(), spool, &err)
@@ -124,7 +124,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         ClassAd *result;
         {
-            LibraryLock lock(true);
+            ScheddLock lock;
             DCSchedd schedd(address.c_str());
             result = schedd.importExportedJobResults(import_dir.c_str(), &err);
         }
@@ -136,7 +136,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         ClassAd *result;
         {
-            LibraryLock lock(true);
+            ScheddLock lock;
             DCSchedd schedd(address.c_str());
             result = ids.empty() ? schedd.unexportJobs(constraint.c_str(), &err) : schedd.unexportJobs(ids, &err);
         }
@@ -147,7 +147,7 @@ void register_schedd_files(py::module_ &m) {
         CondorError err;
         long long left = -1;
         {
-            LibraryLock lock(true);
+            ScheddLock lock;
             DCSchedd schedd(address.c_str());
             if (param_boolean("DELEGATE_JOB_GSI_CREDENTIALS", true)) {
                 if (lifetime < 0) {
@@ -175,6 +175,10 @@ void register_schedd_files(py::module_ &m) {
                              const std::vector<std::pair<AdPtr, int>> &procs, bool spool, bool keep_ads) {
         std::vector<AdPtr> results;
         int cluster;
+        queue_gate::acquire();
+        struct Release {
+            ~Release() { queue_gate::release(); }
+        } release_gate;
         {
             LibraryLock lock(true);
             DCSchedd schedd(address.c_str());
