@@ -2,6 +2,7 @@
 // Administrative clients: negotiator accounting commands, startd draining, security sessions.
 // The classes themselves are Python (htcondor/_admin.py).
 #include "bindings.h"
+#include "daemon_helpers.h"
 
 #include "condor_commands.h"
 #include "condor_perms.h"
@@ -16,25 +17,11 @@ namespace htcpb {
 
 namespace {
 
-using AdPtr = std::shared_ptr<classad::ClassAd>;
-
-std::unique_ptr<Sock> start(const std::string &address, daemon_t type, int cmd) {
-    Daemon daemon(type, address.c_str(), nullptr);
-    CondorError err;
-    std::unique_ptr<Sock> sock(daemon.startCommand(cmd, Stream::reli_sock, 0, &err));
-    if (!sock) {
-        std::string text = err.getFullText();
-        raise(ErrorKind::IO, "Unable to connect to the " + std::string(daemonString(type)) +
-                                 (text.empty() ? std::string() : ": " + text));
-    }
-    return sock;
-}
-
 // A negotiator command carrying a user name and optionally a number.  kind: 0 none, 1 float,
 // 2 long (a time), 3 int (the ceiling: v1 sent a float, which the negotiator misreads).
 void negotiator_command(const std::string &address, int cmd, const std::string &user, int kind, double value) {
     LibraryLock lock(true);
-    std::unique_ptr<Sock> sock = start(address, DT_NEGOTIATOR, cmd);
+    std::unique_ptr<Sock> sock = start_command(address, DT_NEGOTIATOR, cmd);
     bool ok = true;
     if (!user.empty()) {
         ok = sock->put(user.c_str());
@@ -54,7 +41,7 @@ void negotiator_command(const std::string &address, int cmd, const std::string &
 AdPtr negotiator_query(const std::string &address, int cmd, const std::string &user) {
     auto ad = std::make_shared<classad::ClassAd>();
     LibraryLock lock(true);
-    std::unique_ptr<Sock> sock = start(address, DT_NEGOTIATOR, cmd);
+    std::unique_ptr<Sock> sock = start_command(address, DT_NEGOTIATOR, cmd);
     if (!user.empty() && !sock->put(user.c_str())) {
         raise(ErrorKind::IO, "Failed to send the command to the negotiator.");
     }

@@ -2,6 +2,7 @@
 // Collectors (query, advertise), daemon commands, remote configuration and the process's
 // subsystem.  Collector/RemoteParam themselves are Python (htcondor/_collector.py).
 #include "bindings.h"
+#include "daemon_helpers.h"
 
 #include "condor_adtypes.h"
 #include "condor_commands.h"
@@ -19,17 +20,8 @@ namespace htcpb {
 
 namespace {
 
-using AdPtr = std::shared_ptr<classad::ClassAd>;
 
-std::string error_text(const CondorError &err) {
-    std::string text = err.getFullText();
-    return text.empty() ? std::string() : " " + text;
-}
 
-bool collect(void *data, ClassAd *ad) {
-    static_cast<std::vector<AdPtr> *>(data)->emplace_back(ad);
-    return false;  // ownership taken
-}
 
 py::list collector_query(const std::string &pool, int ad_type, const std::string &constraint,
                          const std::vector<std::string> &projection, const std::string &statistics,
@@ -52,7 +44,7 @@ py::list collector_query(const std::string &pool, int ad_type, const std::string
         }
         std::unique_ptr<CollectorList> collectors(CollectorList::create(pool.empty() ? nullptr : pool.c_str()));
         CondorError err;
-        const QueryResult rv = collectors->query(query, collect, &ads, &err);
+        const QueryResult rv = collectors->query(query, collect_ad, &ads, &err);
         switch (rv) {
         case Q_OK:
             break;
@@ -66,11 +58,7 @@ py::list collector_query(const std::string &pool, int ad_type, const std::string
             raise(ErrorKind::IO, "Failed communication with collector." + error_text(err));
         }
     }
-    py::list out;
-    for (auto &ad : ads) {
-        out.append(py::cast(std::move(ad)));
-    }
-    return out;
+    return to_list(ads);
 }
 
 void advertise(const std::string &pool, const std::vector<AdPtr> &ads, const std::string &command, bool use_tcp) {
@@ -129,12 +117,7 @@ py::object remote_param(const std::string &address, const std::string &name) {
     bool found = false;
     {
         LibraryLock lock(true);
-        Daemon daemon(DT_GENERIC, address.c_str(), nullptr);
-        CondorError err;
-        std::unique_ptr<Sock> sock(daemon.startCommand(DC_CONFIG_VAL, Stream::reli_sock, 30, &err));
-        if (!sock) {
-            raise(ErrorKind::IO, "Unable to connect to the remote daemon." + error_text(err));
-        }
+        std::unique_ptr<Sock> sock = start_command(address, DT_GENERIC, DC_CONFIG_VAL, 30);
         std::string n = name;
         if (!sock->code(n) || !sock->end_of_message()) {
             raise(ErrorKind::IO, "Failed to send the request to the remote daemon.");
@@ -163,12 +146,7 @@ void remote_set_param(const std::string &address, const std::string &name, const
     int reply = -1;
     {
         LibraryLock lock(true);
-        Daemon daemon(DT_GENERIC, address.c_str(), nullptr);
-        CondorError err;
-        std::unique_ptr<Sock> sock(daemon.startCommand(DC_CONFIG_RUNTIME, Stream::reli_sock, 30, &err));
-        if (!sock) {
-            raise(ErrorKind::IO, "Unable to connect to the remote daemon." + error_text(err));
-        }
+        std::unique_ptr<Sock> sock = start_command(address, DT_GENERIC, DC_CONFIG_RUNTIME, 30);
         std::string n = name;
         // An empty config line unsets the name (the daemon checks the name itself then).
         std::string line = value.empty() ? std::string() : name + " = " + value;
@@ -189,12 +167,7 @@ py::list remote_param_names(const std::string &address) {
     std::vector<std::string> names;
     {
         LibraryLock lock(true);
-        Daemon daemon(DT_GENERIC, address.c_str(), nullptr);
-        CondorError err;
-        std::unique_ptr<Sock> sock(daemon.startCommand(DC_CONFIG_VAL, Stream::reli_sock, 30, &err));
-        if (!sock) {
-            raise(ErrorKind::IO, "Unable to connect to the remote daemon." + error_text(err));
-        }
+        std::unique_ptr<Sock> sock = start_command(address, DT_GENERIC, DC_CONFIG_VAL, 30);
         std::string request = "?names";
         if (!sock->code(request) || !sock->end_of_message()) {
             raise(ErrorKind::IO, "Failed to send the request to the remote daemon.");

@@ -3,6 +3,7 @@
 // queries, job actions, and streams of ads (xquery, history).  Argument handling and the
 // iterator/context-manager protocols are Python (htcondor/_schedd.py).
 #include "bindings.h"
+#include "daemon_helpers.h"
 #include "submit.h"
 
 #include "condor_attributes.h"
@@ -20,20 +21,8 @@ namespace htcpb {
 
 namespace {
 
-using AdPtr = std::shared_ptr<classad::ClassAd>;
 
-std::string error_text(const CondorError &err) {
-    std::string text = err.getFullText();
-    return text.empty() ? std::string() : " " + text;
-}
 
-py::list to_list(std::vector<AdPtr> &ads) {
-    py::list out(ads.size());
-    for (size_t i = 0; i < ads.size(); ++i) {
-        out[i] = py::cast(std::move(ads[i]));
-    }
-    return out;
-}
 
 // One queue (qmgmt) connection to a schedd: a transaction.  libcondor_utils keeps one such
 // connection per process, so a second one while this is open is refused.
@@ -190,10 +179,6 @@ private:
     int cluster_ = -1;
 };
 
-bool collect_ad(void *data, ClassAd *ad) {
-    static_cast<std::vector<AdPtr> *>(data)->emplace_back(ad);
-    return false;  // we took ownership
-}
 
 py::list query(const std::string &address, const std::string &constraint, const std::vector<std::string> &projection,
                int limit, int opts) {

@@ -2,6 +2,7 @@
 // Schedd operations that move job sandboxes or jobs: spool/retrieve, export/import/unexport,
 // proxy refresh, and raw-ClassAd submission (submitMany).
 #include "bindings.h"
+#include "daemon_helpers.h"
 
 #include "basename.h"
 #include "condor_attributes.h"
@@ -18,12 +19,7 @@ namespace htcpb {
 
 namespace {
 
-using AdPtr = std::shared_ptr<classad::ClassAd>;
 
-std::string error_text(const CondorError &err) {
-    std::string text = err.getFullText();
-    return text.empty() ? std::string() : " " + text;
-}
 
 // A job sent with spool=True waits, held, until its input files arrive (Schedd.spool), and its
 // output stays in the spool until retrieved; stdout/stderr are renamed there and remapped back.
