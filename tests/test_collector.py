@@ -3,6 +3,7 @@ cross-checked with the built condor_status / condor_config_val."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -102,3 +103,13 @@ def test_enums_match_v1_values():
     L = htcondor.LogLevel
     assert (int(L.FullDebug), int(L.NoHeader), int(L.Audit)) == (1024, -2147483648, 27)
     assert str(DaemonTypes.Schedd) == "Schedd" and DaemonTypes.names["Startd"] == DaemonTypes.Startd
+
+
+def test_send_alive(pool, monkeypatch):
+    monkeypatch.delenv("CONDOR_INHERIT", raising=False)
+    with pytest.raises(htcondor.HTCondorValueError, match="CONDOR_INHERIT"):
+        htcondor.send_alive()
+    master = htcondor.Collector().locate(DaemonTypes.Master)
+    htcondor.send_alive(master, pid=os.getpid(), timeout=60)  # delivered (the master ignores a stranger)
+    with pytest.raises(htcondor.HTCondorIOError, match="keepalive"):
+        htcondor.send_alive(classad.ClassAd({"MyAddress": "<127.0.0.1:1>"}), timeout=5)

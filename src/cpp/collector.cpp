@@ -14,6 +14,7 @@
 #include "daemon_list.h"
 #include "daemon_types.h"
 #include "dc_collector.h"
+#include "dc_message.h"
 #include "subsystem_info.h"
 
 namespace htcpb {
@@ -86,6 +87,21 @@ void advertise(const std::string &pool, const std::vector<AdPtr> &ads, const std
                 raise(ErrorKind::IO, "Failed to send the ad to the collector.");
             }
         }
+    }
+}
+
+// Tell a parent condor_master that process `pid` is alive (DC_CHILDALIVE), blocking.
+void send_alive(const std::string &address, int pid, int timeout) {
+    bool delivered;
+    {
+        LibraryLock lock(true);
+        classy_counted_ptr<Daemon> master = new Daemon(DT_ANY, address.c_str(), nullptr);
+        classy_counted_ptr<ChildAliveMsg> msg = new ChildAliveMsg(pid, timeout, 0, 0.0, true);
+        master->sendBlockingMsg(msg.get());
+        delivered = msg->deliveryStatus() == DCMsg::DELIVERY_SUCCEEDED;
+    }
+    if (!delivered) {
+        raise(ErrorKind::IO, "Failed to deliver keepalive message to " + address + ".");
     }
 }
 
@@ -206,6 +222,7 @@ void register_collector(py::module_ &m) {
     m.def("_collector_query", &collector_query);
     m.def("_advertise", &advertise);
     m.def("_send_command", &send_command);
+    m.def("_send_alive", &send_alive);
     m.def("_remote_param", &remote_param);
     m.def("_remote_set_param", &remote_set_param);
     m.def("_remote_param_names", &remote_param_names);

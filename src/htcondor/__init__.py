@@ -57,7 +57,7 @@ except ImportError as _err:  # pragma: no cover - broken installation
 _core._init_config()
 
 from ._admin import Negotiator, SecMan, Startd  # noqa: E402
-from ._collector import Collector, RemoteParam, send_command  # noqa: E402
+from ._collector import Collector, RemoteParam, send_alive, send_command  # noqa: E402
 from ._enums import (  # noqa: E402
     AdTypes,
     BlockingMode,
@@ -124,6 +124,7 @@ __all__ = [
     "LogLevel",
     "RemoteParam",
     "SubsystemType",
+    "send_alive",
     "send_command",
     "set_subsystem",
     "BlockingMode",

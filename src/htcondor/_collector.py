@@ -129,6 +129,31 @@ def send_command(ad: classad.ClassAd, dc: DaemonCommands, target: str = "") -> N
     _core._send_command(_address_of(ad), daemon_type, int(dc), str(target))
 
 
+def send_alive(ad: Optional[classad.ClassAd] = None, pid: Optional[int] = None,
+               timeout: Optional[int] = None) -> None:
+    """Tell the parent condor_master this process is alive (for jobs/daemons it started).
+
+    ``ad`` defaults to the parent from ``CONDOR_INHERIT``, ``pid`` to this process, ``timeout``
+    to ``NOT_RESPONDING_TIMEOUT`` (at least 1 s).
+    """
+    import os
+
+    from . import param
+
+    if ad is None:
+        inherit = os.environ.get("CONDOR_INHERIT", "").split()
+        if len(inherit) < 2 or not inherit[1].startswith("<"):
+            raise HTCondorValueError("No location specified and $CONDOR_INHERIT not set or malformed")
+        address = inherit[1]
+    else:
+        address = _address_of(ad)
+    if pid is None:
+        pid = os.getpid()
+    if timeout is None:
+        timeout = int(param.get("NOT_RESPONDING_TIMEOUT", 3600))
+    _core._send_alive(address, int(pid), max(int(timeout), 1))
+
+
 class RemoteParam(MutableMapping):  # type: ignore[type-arg]
     """The configuration of a running daemon (given by its location ad), as a mapping of str.
 
