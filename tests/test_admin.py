@@ -78,3 +78,43 @@ def test_secman_ping_and_commands(pool):
         sm.ping("<127.0.0.1:1>", "READ")
     sm.invalidateAllSessions()
     assert sm.ping(schedd_ad, "READ")["AuthCommand"] == 60020
+
+
+def test_secman_settings_apply_inside_with_only(pool):
+    import threading
+
+    schedd = htcondor.Schedd()
+    schedd.query("false", ["ClusterId"])  # works with the pool's FS authentication
+    htcondor.SecMan().invalidateAllSessions()
+    with htcondor.SecMan() as sm:
+        # Only CLAIMTOBE offered: the pool (FS required) must refuse this thread's requests.
+        sm.setConfig("SEC_CLIENT_AUTHENTICATION_METHODS", "CLAIMTOBE")
+        sm.setTag("htcpb-claimtobe")
+        with pytest.raises(htcondor.HTCondorIOError):
+            schedd.query("false", ["ClusterId"])
+        other = {}
+        t = threading.Thread(target=lambda: other.setdefault("n", len(schedd.query("false", ["ClusterId"]))))
+        t.start()
+        t.join(60)
+        assert other == {"n": 0}  # another thread is unaffected
+    assert schedd.query("false", ["ClusterId"]) == []  # and so is this one, after the block
+    assert "SEC_CLIENT_AUTHENTICATION_METHODS" in repr(sm)
+
+
+def test_token_write_and_repr_hide_the_secret(tmp_path):
+    import pickle
+
+    htcondor.param["SEC_TOKEN_DIRECTORY"] = str(tmp_path / "tokens.d")
+    try:
+        tok = htcondor.Token("eyJhbGciOiJIUzI1NiJ9.secret.part")
+        assert "secret" not in repr(tok)
+        tok.write()
+        tok.write("other")
+        f = tmp_path / "tokens.d" / "python_generated_tokens"
+        assert f.read_text() == "eyJhbGciOiJIUzI1NiJ9.secret.part\n" and (f.stat().st_mode & 0o777) == 0o600
+        assert (tmp_path / "tokens.d" / "other").exists()
+        assert pickle.loads(pickle.dumps(tok))._contents == tok._contents
+        with pytest.raises(htcondor.HTCondorValueError):
+            tok.write("../escape")
+    finally:
+        htcondor.reload_config()

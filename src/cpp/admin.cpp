@@ -129,6 +129,7 @@ void register_admin(py::module_ &m) {
         }
         return py::str(s);
     });
+    m.def("_set_thread_security", &set_thread_security);
     m.def("_invalidate_all_sessions", [] {
         LibraryLock lock;
         SecMan().invalidateAllCache();

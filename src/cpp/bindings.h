@@ -18,6 +18,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -99,6 +101,11 @@ public:
 private:
     std::optional<LibraryLock> lock_;
 };
+
+// This thread's SecMan settings (htcondor.SecMan inside `with`), applied during its locked calls.
+void set_thread_security(bool active, const std::vector<std::pair<std::string, std::string>> &config,
+                         const std::optional<std::string> &tag, const std::optional<std::string> &pool_password,
+                         const std::optional<std::string> &token);
 
 // Routes EXCEPT/ASSERT to ExceptError (called once at import).
 void install_except_hook();

@@ -3,6 +3,8 @@
 #include "bindings.h"
 
 #include "condor_debug.h"
+#include "condor_config.h"
+#include "condor_secman.h"
 
 #include <chrono>
 #include <thread>
@@ -58,6 +60,74 @@ void except_reporter(const char *msg, int line, const char *file) {
 }
 }  // namespace
 
+namespace {
+// SecMan settings made inside `with htcondor.SecMan() as s:` in this thread.  Applied to the
+// library for the duration of each locked call and undone afterwards, so other threads never
+// see them.
+struct ThreadSettings {
+    std::vector<std::pair<std::string, std::string>> config;
+    std::optional<std::string> tag, pool_password, token;
+    bool active = false;
+};
+thread_local ThreadSettings thread_settings;
+
+struct Applied {
+    std::vector<std::pair<std::string, const char *>> old_config;
+    std::vector<std::string> values;  // keep the live values alive while in use
+    std::string old_tag, old_pool_password, old_token;
+};
+thread_local Applied applied;
+
+void apply_thread_settings() {
+    ThreadSettings &t = thread_settings;
+    if (!t.active) {
+        return;
+    }
+    applied.values.clear();
+    applied.old_config.clear();
+    applied.values.reserve(t.config.size());
+    for (const auto &[name, value] : t.config) {
+        applied.values.push_back(value);
+        applied.old_config.emplace_back(name, set_live_param_value(name.c_str(), applied.values.back().c_str()));
+    }
+    applied.old_tag = SecMan::getTag();
+    applied.old_pool_password = SecMan::getPoolPassword();
+    applied.old_token = SecMan::getToken();
+    if (t.tag) {
+        SecMan::setTag(*t.tag);
+    }
+    if (t.pool_password) {
+        SecMan::setPoolPassword(*t.pool_password);
+    }
+    if (t.token) {
+        SecMan::setToken(*t.token);
+    }
+}
+
+void undo_thread_settings() {
+    if (!thread_settings.active) {
+        return;
+    }
+    for (auto it = applied.old_config.rbegin(); it != applied.old_config.rend(); ++it) {
+        set_live_param_value(it->first.c_str(), it->second);
+    }
+    applied.old_config.clear();
+    SecMan::setTag(applied.old_tag);
+    SecMan::setPoolPassword(applied.old_pool_password);
+    SecMan::setToken(applied.old_token);
+}
+}  // namespace
+
+void set_thread_security(bool active, const std::vector<std::pair<std::string, std::string>> &config,
+                         const std::optional<std::string> &tag, const std::optional<std::string> &pool_password,
+                         const std::optional<std::string> &token) {
+    thread_settings.active = active;
+    thread_settings.config = config;
+    thread_settings.tag = tag;
+    thread_settings.pool_password = pool_password;
+    thread_settings.token = token;
+}
+
 LibraryLock::LibraryLock(bool release_gil) {
     FairMutex &m = library_mutex();
     if (release_gil) {
@@ -65,17 +135,17 @@ LibraryLock::LibraryLock(bool release_gil) {
         // thread that holds the mutex and waits for the GIL.
         saved_ = PyEval_SaveThread();
         m.lock();
-        return;
-    }
-    if (!m.try_lock()) {
+    } else if (!m.try_lock()) {
         // Contended: wait without the GIL so other Python threads run meanwhile.
         PyThreadState *ts = PyEval_SaveThread();
         m.lock();
         PyEval_RestoreThread(ts);
     }
+    apply_thread_settings();
 }
 
 LibraryLock::~LibraryLock() {
+    undo_thread_settings();
     library_mutex().unlock();
     if (saved_) {
         PyEval_RestoreThread(saved_);

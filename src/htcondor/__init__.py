@@ -56,7 +56,7 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
-from ._admin import Negotiator, SecMan, Startd  # noqa: E402
+from ._admin import Negotiator, SecMan, Startd, Token  # noqa: E402
 from ._collector import Collector, RemoteParam, send_alive, send_command  # noqa: E402
 from ._enums import (  # noqa: E402
     AdTypes,
@@ -117,6 +117,7 @@ __all__ = [
     "Negotiator",
     "SecMan",
     "Startd",
+    "Token",
     "VacateTypes",
     "AdTypes",
     "Collector",

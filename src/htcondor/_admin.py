@@ -145,15 +145,88 @@ class Startd:
         _core._cancel_drain_jobs(self._addr(), request_id or "")
 
 
+class Token:
+    """An IDTOKEN (its text).  :meth:`write` stores it where HTCondor clients look for tokens."""
+
+    def __init__(self, contents: str) -> None:
+        self._contents = str(contents).strip()
+
+    def write(self, tokenfile: Optional[str] = None) -> None:
+        """Write the token into the user's token directory (``SEC_TOKEN_DIRECTORY``, default
+        ``~/.condor/tokens.d``) as ``tokenfile`` (default ``python_generated_tokens``)."""
+        import os
+
+        from . import param
+
+        directory = param.get("SEC_TOKEN_DIRECTORY") or os.path.expanduser("~/.condor/tokens.d")
+        name = tokenfile or "python_generated_tokens"
+        if os.sep in name:
+            raise HTCondorValueError("tokenfile must be a file name, not a path")
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        path = os.path.join(directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(self._contents + "\n")
+
+    def __repr__(self) -> str:
+        return "<htcondor.Token (contents hidden)>"  # never print secrets
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Token, (self._contents,))
+
+
 class SecMan:
     """The process's security session manager: ``ping`` a daemon, name commands, forget
-    sessions.  Sessions are process-wide (libcondor_utils keeps one cache)."""
+    sessions (process-wide: libcondor_utils keeps one cache).
+
+    Settings (:meth:`setConfig`, :meth:`setTag`, :meth:`setPoolPassword`, :meth:`setToken`)
+    apply to every call this thread makes inside ``with SecMan() as s:`` and to :meth:`ping`;
+    other threads never see them.
+    """
+
+    def __init__(self) -> None:
+        self._config: dict[str, str] = {}
+        self._tag: Optional[str] = None
+        self._pool_password: Optional[str] = None
+        self._token: Optional[str] = None
+        self._entered = False
+
+    def __repr__(self) -> str:
+        return f"<htcondor.SecMan config={sorted(self._config)} tag={self._tag!r}>"  # no secrets
+
+    def _apply(self, active: bool) -> None:
+        _core._set_thread_security(active, list(self._config.items()), self._tag, self._pool_password,
+                                   self._token)
 
     def __enter__(self) -> "SecMan":
+        self._entered = True
+        self._apply(True)
         return self
 
     def __exit__(self, *exc: object) -> bool:
+        self._entered = False
+        _core._set_thread_security(False, [], None, None, None)
         return False
+
+    def setConfig(self, key: str, value: str) -> None:
+        self._config[str(key)] = str(value)
+        if self._entered:
+            self._apply(True)
+
+    def setTag(self, tag: str) -> None:
+        self._tag = str(tag)
+        if self._entered:
+            self._apply(True)
+
+    def setPoolPassword(self, new_pass: str) -> None:
+        self._pool_password = str(new_pass)
+        if self._entered:
+            self._apply(True)
+
+    def setToken(self, token: "Token") -> None:
+        self._token = token._contents if isinstance(token, Token) else str(token)
+        if self._entered:
+            self._apply(True)
 
     def invalidateAllSessions(self) -> None:
         _core._invalidate_all_sessions()
@@ -168,7 +241,13 @@ class SecMan:
             number = _core._command_number(str(command))
             if number < 0:
                 raise HTCondorEnumError(f"Unknown command name {command!r}")
-        return _core._ping(address, number)  # type: ignore[no-any-return]
+        if self._entered:
+            return _core._ping(address, number)  # type: ignore[no-any-return]
+        self._apply(True)  # settings made outside `with` still apply to ping (as in v1)
+        try:
+            return _core._ping(address, number)  # type: ignore[no-any-return]
+        finally:
+            _core._set_thread_security(False, [], None, None, None)
 
     def getCommandString(self, command_int: int) -> str:
         name = _core._command_string(int(command_int))
