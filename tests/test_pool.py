@@ -87,3 +87,29 @@ def test_a_second_pool_starts_and_stops_cleanly(tmp_path):
     assert p.state is PersonalPoolState.STOPPED
     with pytest.raises(ProcessLookupError):
         os.killpg(pgid, 0)
+
+
+def test_pool_does_not_outlive_a_killed_parent(tmp_path):
+    """If the process that started a pool is killed, the daemons go too (no strays)."""
+    import signal
+    import sys
+    import time
+
+    code = ("import sys, time, os\nos.environ.setdefault('CONDOR_CONFIG', '/dev/null')\n"
+            "from htcondor.personal import PersonalPool\n"
+            "p = PersonalPool(local_dir=sys.argv[1], use_config=False).start()\n"
+            "print(p._master.pid, flush=True)\ntime.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "p")], stdout=subprocess.PIPE, text=True)
+    with proc.stdout:
+        master = int(proc.stdout.readline())
+    os.kill(master, 0)  # running
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    for _ in range(60):
+        try:
+            os.killpg(master, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(master, 0)

@@ -28,6 +28,7 @@ import socket
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -79,6 +80,19 @@ def find_htcondor_prefix(prefix: str | os.PathLike[str] | None = None) -> Path:
         + ", ".join(tried)
         + ". Build them with ci/build-htcondor.sh or set HTCONDOR_PREFIX."
     )
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send condor_master SIGQUIT (fast shutdown of the
+    whole pool) if the process that started it dies without stopping it (killed, crashed)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
+    except Exception:  # pragma: no cover - not Linux: the pool then outlives a killed parent
+        pass
 
 
 def _free_port() -> int:
@@ -176,6 +190,9 @@ class PersonalPool:
                     stdout=subprocess.DEVNULL,
                     stderr=stderr,
                     start_new_session=True,  # own process group: stop() can reap every daemon
+                    # The death signal follows the *thread* that started the pool, so it is only
+                    # armed from the main thread (whose end is the process's end).
+                    preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
                 )
             self._wait_ready()
         except BaseException:
