@@ -13,22 +13,7 @@ import sys
 
 os.environ.setdefault("CONDOR_CONFIG", "/dev/null")
 import htcondor  # noqa: E402
-
-
-def norm(v):
-    if isinstance(v, bool):
-        return ["bool", v]
-    if isinstance(v, int):
-        return ["int", v]
-    if isinstance(v, float):
-        return ["float", repr(v)]
-    if isinstance(v, str):
-        return ["str", v]
-    if isinstance(v, dict):
-        return ["dict", {k: norm(x) for k, x in v.items()}]
-    if isinstance(v, list):
-        return ["list", [norm(x) for x in v]]
-    return ["other", type(v).__name__, repr(v)]
+from classad_probe import norm  # noqa: E402  (one normalisation for every probe)
 
 
 def read(path):
