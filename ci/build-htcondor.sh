@@ -33,7 +33,7 @@ targets=(
   condor_submit condor_q condor_status condor_history condor_config_val condor_token_create
   condor_on condor_rm condor_qedit condor_userprio condor_store_cred condor_ping condor_drain
   condor_version condor_token_list condor_token_request_approve condor_token_request_list
-  condor_advertise condor_wait condor_userlog
+  condor_advertise condor_wait condor_userlog condor_dagman condor_submit_dag
 )
 
 key=$(printf '%s\n' "$version" "${cmake_flags[@]}" "g0-launcher-1" | sha256sum | cut -c1-12)

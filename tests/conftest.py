@@ -25,9 +25,19 @@ def pool(tmp_path_factory: pytest.TempPathFactory):
     if os.getuid() == 0:
         pytest.fail("the pool refuses root: run the suite through ci/test.sh (as an unprivileged user)")
     local_dir = tmp_path_factory.mktemp("pool")
+    # The credd keeps Kerberos and OAuth credentials here.  A "pid" file naming no process says
+    # no credmon runs (tests/credmon_stub.py stands in for one where a test needs it);
+    # Only the credd is told where they are: a schedd that knows a Kerberos directory waits for
+    # a credmon's first sweep before it starts.
+    for sub in ("krb", "oauth"):
+        d = local_dir / "cred_dir" / sub
+        d.mkdir(parents=True, mode=0o700)
+        (d / "pid").write_text("0\n")
     # Runtime configuration lets RemoteParam set values (ADMINISTRATOR level, the pool's owner).
-    p = PersonalPool(local_dir=local_dir,
-                     config={"ENABLE_RUNTIME_CONFIG": "True", "SETTABLE_ATTRS_ADMINISTRATOR": "*"})
+    p = PersonalPool(local_dir=local_dir, extra_daemons=["CREDD"],
+                     config={"ENABLE_RUNTIME_CONFIG": "True", "SETTABLE_ATTRS_ADMINISTRATOR": "*",
+                             "CREDD.SEC_CREDENTIAL_DIRECTORY_KRB": "$(LOCAL_DIR)/cred_dir/krb",
+                             "CREDD.SEC_CREDENTIAL_DIRECTORY_OAUTH": "$(LOCAL_DIR)/cred_dir/oauth"})
     try:
         p.start()
     except htcondor.HTCondorException as err:

@@ -105,7 +105,7 @@ private:
 // This thread's SecMan settings (htcondor.SecMan inside `with`), applied during its locked calls.
 void set_thread_security(bool active, const std::vector<std::pair<std::string, std::string>> &config,
                          const std::optional<std::string> &tag, const std::optional<std::string> &pool_password,
-                         const std::optional<std::string> &token);
+                         const std::optional<std::string> &token, const std::optional<std::string> &proxy);
 
 // Routes EXCEPT/ASSERT to ExceptError (called once at import).
 void install_except_hook();
@@ -117,6 +117,9 @@ void register_schedd(py::module_ &m);
 void register_schedd_files(py::module_ &m);
 void register_collector(py::module_ &m);
 void register_admin(py::module_ &m);
+void register_credd(py::module_ &m);
+void register_tokens(py::module_ &m);
+void register_dagman(py::module_ &m);
 
 // Marks a job ad for spooled submission: held until Schedd.spool() sends its input files.
 void prepare_for_spool(classad::ClassAd &ad);

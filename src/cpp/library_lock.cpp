@@ -66,7 +66,7 @@ namespace {
 // see them.
 struct ThreadSettings {
     std::vector<std::pair<std::string, std::string>> config;
-    std::optional<std::string> tag, pool_password, token;
+    std::optional<std::string> tag, pool_password, token, proxy;
     bool active = false;
 };
 thread_local ThreadSettings thread_settings;
@@ -75,6 +75,7 @@ struct Applied {
     std::vector<std::pair<std::string, const char *>> old_config;
     std::vector<std::string> values;  // keep the live values alive while in use
     std::string old_tag, old_pool_password, old_token;
+    std::optional<std::string> old_proxy;  // X509_USER_PROXY before the call (unset: nullopt)
 };
 thread_local Applied applied;
 
@@ -102,6 +103,12 @@ void apply_thread_settings() {
     if (t.token) {
         SecMan::setToken(*t.token);
     }
+    if (t.proxy) {
+        // The library finds the X.509 proxy through the environment only.
+        const char *old = getenv("X509_USER_PROXY");
+        applied.old_proxy = old ? std::optional<std::string>(old) : std::nullopt;
+        setenv("X509_USER_PROXY", t.proxy->c_str(), 1);
+    }
 }
 
 void undo_thread_settings() {
@@ -115,13 +122,21 @@ void undo_thread_settings() {
     SecMan::setTag(applied.old_tag);
     SecMan::setPoolPassword(applied.old_pool_password);
     SecMan::setToken(applied.old_token);
+    if (thread_settings.proxy) {
+        if (applied.old_proxy) {
+            setenv("X509_USER_PROXY", applied.old_proxy->c_str(), 1);
+        } else {
+            unsetenv("X509_USER_PROXY");
+        }
+    }
 }
 }  // namespace
 
 void set_thread_security(bool active, const std::vector<std::pair<std::string, std::string>> &config,
                          const std::optional<std::string> &tag, const std::optional<std::string> &pool_password,
-                         const std::optional<std::string> &token) {
+                         const std::optional<std::string> &token, const std::optional<std::string> &proxy) {
     thread_settings.active = active;
+    thread_settings.proxy = proxy;
     thread_settings.config = config;
     thread_settings.tag = tag;
     thread_settings.pool_password = pool_password;

@@ -59,6 +59,9 @@ PYBIND11_MODULE(_core, m) {
     htcpb::register_schedd_files(m);
     htcpb::register_collector(m);
     htcpb::register_admin(m);
+    htcpb::register_credd(m);
+    htcpb::register_tokens(m);
+    htcpb::register_dagman(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

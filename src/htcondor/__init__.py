@@ -56,11 +56,13 @@ except ImportError as _err:  # pragma: no cover - broken installation
 
 _core._init_config()
 
-from ._admin import Negotiator, SecMan, Startd, Token  # noqa: E402
+from ._admin import Negotiator, SecMan, Startd, Token, TokenRequest  # noqa: E402
+from ._credd import CredCheck, Credd, CredStatus  # noqa: E402
 from ._collector import Collector, RemoteParam, send_alive, send_command  # noqa: E402
 from ._enums import (  # noqa: E402
     AdTypes,
     BlockingMode,
+    CredTypes,
     DaemonCommands,
     DrainTypes,
     LogLevel,
@@ -113,11 +115,16 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "CredCheck",
+    "CredStatus",
+    "CredTypes",
+    "Credd",
     "DrainTypes",
     "Negotiator",
     "SecMan",
     "Startd",
     "Token",
+    "TokenRequest",
     "VacateTypes",
     "AdTypes",
     "Collector",

@@ -8,7 +8,7 @@ import classad
 
 from . import _core
 from ._enums import DaemonTypes, DrainTypes
-from ._exceptions import HTCondorEnumError, HTCondorLocateError, HTCondorValueError
+from ._exceptions import HTCondorEnumError, HTCondorIOError, HTCondorLocateError, HTCondorValueError
 from ._schedd import DaemonLocation, constraint_text
 
 _C = _core._NEGOTIATOR_COMMANDS
@@ -175,6 +175,98 @@ class Token:
         return (Token, (self._contents,))
 
 
+class TokenRequest:
+    """A request for an IDTOKEN from a daemon (by default the pool's collector), which the
+    pool's administrator approves (``condor_token_request_approve``) unless the daemon grants
+    it at once (an already-authorised client asking for its own identity).
+
+    :param identity: the identity the token should carry ("" lets the daemon choose).
+    :param bounding_set: authorization levels the token is limited to (``["READ"]``, ...).
+    :param lifetime: the token's maximum lifetime in seconds (-1: the daemon's default).
+    """
+
+    def __init__(self, identity: str = "", bounding_set: Optional[Any] = None, lifetime: int = -1) -> None:
+        self._identity = str(identity or "")
+        self._bounding_set = [str(b) for b in bounding_set] if bounding_set is not None else []
+        self._lifetime = int(lifetime)
+        self._target: Optional[tuple[str, int]] = None
+        self._client_id = ""
+        self._request_id = ""
+        self._token = ""
+
+    def __repr__(self) -> str:
+        state = "unsubmitted" if self._target is None else ("done" if self._token else "pending")
+        return f"<htcondor.TokenRequest identity={self._identity!r} {state}>"  # never the token
+
+    @property
+    def request_id(self) -> str:
+        """The id the administrator approves (``condor_token_request_approve -reqid``)."""
+        if not self._request_id:
+            raise HTCondorIOError("Request ID requested prior to submitting request!")
+        return self._request_id
+
+    def submit(self, ad: Optional[classad.ClassAd] = None) -> None:
+        """Send the request to the daemon of location ad ``ad`` (default: the collector)."""
+        if self._target is not None:
+            raise HTCondorIOError("Token request already submitted.")
+        if ad is None:
+            target = ("", int(DaemonTypes.Collector))
+        else:
+            if not isinstance(ad, classad.ClassAd):
+                raise HTCondorValueError("Expected a location ClassAd")
+            my_type = ad.get("MyType")
+            if not isinstance(my_type, str):
+                raise HTCondorValueError("Daemon type not available in location ClassAd.")
+            daemon_type = _TOKEN_DAEMONS.get(my_type.lower())
+            if daemon_type is None:
+                raise HTCondorEnumError("Unknown daemon type.")
+            if "MyAddress" not in ad:
+                raise HTCondorValueError("address not specified.")
+            target = (str(ad["MyAddress"]), int(daemon_type))
+        client_id, token, request_id = _core._token_request_start(
+            target[0], target[1], self._identity, self._bounding_set, self._lifetime)
+        self._target, self._client_id, self._token, self._request_id = target, client_id, token, request_id
+
+    def done(self) -> bool:
+        """Whether the token has been issued (asks the daemon once if not yet)."""
+        if self._token:
+            return True
+        if self._target is None:
+            raise HTCondorIOError("Request has not been submitted to a remote daemon")
+        self._token = _core._token_request_finish(self._target[0], self._target[1], self._client_id,
+                                                  self._request_id)
+        return bool(self._token)
+
+    def result(self, timeout: int = 0) -> "Token":
+        """Wait for approval (``timeout`` seconds, 0 = forever) and return the :class:`Token`.
+
+        Waits in Python (other threads run; Ctrl-C interrupts), asking the daemon at growing
+        intervals up to every 5 s.
+        """
+        import time
+
+        if self._target is None:
+            raise HTCondorIOError("Request has not been submitted to a remote daemon")
+        deadline = None if not timeout else time.monotonic() + timeout
+        interval = 0.25
+        while not self.done():
+            if deadline is not None and time.monotonic() >= deadline:
+                raise HTCondorIOError("Timed out waiting for token approval")
+            pause = interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0))
+            time.sleep(pause)
+            interval = min(interval * 2, 5.0)
+        return Token(self._token)
+
+
+# Daemons a token request may go to, by the MyType of their ad.
+_TOKEN_DAEMONS = {
+    "daemonmaster": DaemonTypes.Master, "machine": DaemonTypes.Startd, "slot": DaemonTypes.Startd,
+    "scheduler": DaemonTypes.Schedd, "collector": DaemonTypes.Collector,
+    "negotiator": DaemonTypes.Negotiator, "credd": DaemonTypes.Credd, "generic": DaemonTypes.Generic,
+    "had": DaemonTypes.HAD,
+}
+
+
 class SecMan:
     """The process's security session manager: ``ping`` a daemon, name commands, forget
     sessions (process-wide: libcondor_utils keeps one cache).
@@ -189,6 +281,7 @@ class SecMan:
         self._tag: Optional[str] = None
         self._pool_password: Optional[str] = None
         self._token: Optional[str] = None
+        self._proxy: Optional[str] = None
         self._entered = False
 
     def __repr__(self) -> str:
@@ -196,7 +289,7 @@ class SecMan:
 
     def _apply(self, active: bool) -> None:
         _core._set_thread_security(active, list(self._config.items()), self._tag, self._pool_password,
-                                   self._token)
+                                   self._token, self._proxy)
 
     def __enter__(self) -> "SecMan":
         self._entered = True
@@ -205,7 +298,7 @@ class SecMan:
 
     def __exit__(self, *exc: object) -> bool:
         self._entered = False
-        _core._set_thread_security(False, [], None, None, None)
+        _core._set_thread_security(False, [], None, None, None, None)
         return False
 
     def setConfig(self, key: str, value: str) -> None:
@@ -228,6 +321,12 @@ class SecMan:
         if self._entered:
             self._apply(True)
 
+    def setGSICredential(self, filename: str) -> None:
+        """Use the X.509 proxy in ``filename`` (``X509_USER_PROXY``) for this thread's calls."""
+        self._proxy = str(filename)
+        if self._entered:
+            self._apply(True)
+
     def invalidateAllSessions(self) -> None:
         _core._invalidate_all_sessions()
 
@@ -247,7 +346,7 @@ class SecMan:
         try:
             return _core._ping(address, number)  # type: ignore[no-any-return]
         finally:
-            _core._set_thread_security(False, [], None, None, None)
+            _core._set_thread_security(False, [], None, None, None, None)
 
     def getCommandString(self, command_int: int) -> str:
         name = _core._command_string(int(command_int))

@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 import classad
 
 from . import _core
-from ._exceptions import HTCondorTypeError, HTCondorValueError
+from ._exceptions import HTCondorIOError, HTCondorTypeError, HTCondorValueError
 
 ItemRow = Union[str, Mapping[str, Any], Iterable[str]]
 
@@ -25,6 +25,32 @@ def _submit_value(value: Any) -> str:
     if isinstance(value, classad.ClassAd):
         return repr(value)
     return str(value)
+
+
+# Submit.from_dag's option keys (v1's names, lower case) and the DagmanOptions they set.
+_DAG_OPTIONS = {
+    "dagman": "DagmanPath", "force": "Force", "schedd-daemon-ad-file": "ScheddDaemonAdFile",
+    "schedd-address-file": "ScheddAddressFile", "alwaysrunpost": "PostRun", "maxidle": "MaxIdle",
+    "maxjobs": "MaxJobs", "maxpre": "MaxPre", "maxpost": "MaxPost", "usedagdir": "UseDagDir",
+    "debug": "DebugLevel", "outfile_dir": "OutfileDir", "config": "ConfigFile", "batch-name": "BatchName",
+    "autorescue": "AutoRescue", "dorescuefrom": "DoRescueFrom", "load_save": "SaveFile",
+    "allowversionmismatch": "AllowVersionMismatch", "do_recurse": "Recurse", "update_submit": "UpdateSubmit",
+    "import_env": "ImportEnv", "include_env": "GetFromEnv", "insert_env": "AddToEnv",
+    "dumprescue": "DumpRescueDag", "valgrind": "RunValgrind", "priority": "Priority",
+    "suppress_notification": "SuppressNotification", "dorecov": "DoRecovery",
+}
+
+
+def _build_prefix_tool(name: str) -> Optional[str]:
+    """A tool of the HTCondor build these bindings were compiled against, if it is here."""
+    import os
+
+    try:
+        from . import _build_info
+    except ImportError:  # pragma: no cover - source checkout without a build
+        return None
+    path = os.path.join(_build_info.HTCONDOR_PREFIX, "bin", name)
+    return path if os.access(path, os.X_OK) else None
 
 
 def _key(key: str) -> str:
@@ -283,6 +309,58 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
             first.update(ads[0])
             ads[0] = first
         return SubmitJobsIterator(cluster_ad, ads)
+
+    # -- DAGs -------------------------------------------------------------------------------
+    @staticmethod
+    def from_dag(filename: str, options: Optional[Mapping[str, Any]] = None) -> "Submit":
+        """The submit description of the DAGMan job that runs the DAG in ``filename``, as
+        ``condor_submit_dag`` makes it; like that tool, this writes ``<filename>.condor.sub``
+        (and checks that the DAG's output files do not exist yet, unless ``force``).
+
+        ``options`` are ``condor_submit_dag``'s (case-insensitive keys): ``dagman`` (path of
+        ``condor_dagman``; default: found on ``PATH``), ``force``, ``maxidle``, ``maxjobs``,
+        ``maxpre``, ``maxpost``, ``batch-name``, ``priority``, ``config``, ``outfile_dir``,
+        ``usedagdir``, ``dorecov``, ... with str, int or bool values.  An unknown key warns
+        (``UserWarning``) and is skipped.
+        """
+        import os
+        import shutil
+
+        path = os.fspath(filename)
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as err:
+            raise HTCondorIOError(f"Could not read DAG file {path}: {err.strerror}") from None
+        pairs: list[tuple[str, str]] = []
+        dagman = None
+        for key, value in (options or {}).items():
+            name = _DAG_OPTIONS.get(str(key).lower())
+            if name is None:
+                warnings.warn(f"DAGMan option {key!r} not recognized, skipping", UserWarning, stacklevel=2)
+                continue
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, (int, str)):
+                text = str(value)
+            else:
+                raise HTCondorTypeError(f"DAGMan option {key!r} must be a str, int or bool, not "
+                                        f"{type(value).__name__}")
+            if name == "DagmanPath":
+                dagman = text
+            pairs.append((name, text.strip() if name == "AddToEnv" else text))
+        if dagman is None:
+            found = shutil.which("condor_dagman") or _build_prefix_tool("condor_dagman")
+            if not found:
+                raise HTCondorIOError("Failed to locate condor_dagman executable in PATH")
+            pairs.append(("DagmanPath", found))
+        sub_file = _core._write_dag_submit_file(path, pairs)
+        try:
+            with open(sub_file) as f:
+                text = f.read()
+        except OSError as err:
+            raise HTCondorIOError(f"Could not read generated DAG submit file {sub_file}: {err.strerror}") from None
+        return Submit(text)
 
     # -- deprecated transaction API ----------------------------------------------------------
     def queue(self, txn: Any, count: int = 0, ad_results: Optional[list] = None) -> int:  # type: ignore[type-arg]

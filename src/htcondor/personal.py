@@ -341,6 +341,9 @@ class PersonalPool:
             SEC_PASSWORD_FILE = $(LOCAL_DIR)/cred_dir/pool_password
 
             DAEMON_LIST = {" ".join(self.daemons)}
+            # Every daemon on an ephemeral port (the credd's default is a fixed 9620), so pools
+            # can run side by side.
+            CREDD_ARGS = -f
             CONDOR_HOST = 127.0.0.1
             COLLECTOR_HOST = 127.0.0.1:{self.port}
             NETWORK_INTERFACE = 127.0.0.1
