@@ -9,9 +9,10 @@ namespace htcpb {
 
 namespace {
 
-// Writes the DAGMan submit description for `dag_file` with `options` (DagmanOptions names and
-// values as text) and returns its path.
-std::string write_dag_submit_file(std::string dag_file, const std::vector<std::pair<std::string, std::string>> &options) {
+// Writes the DAGMan submit description for `dag_file` and returns its path.
+// `options`: (DagmanOptions name, value, the caller's name for messages).
+std::string write_dag_submit_file(std::string dag_file,
+                                  const std::vector<std::tuple<std::string, std::string, std::string>> &options) {
     LibraryLock lock(true);  // reads the DAG file(s), writes the submit file
     DagmanUtils utils;
     utils.usingPythonBindings = true;
@@ -20,16 +21,16 @@ std::string write_dag_submit_file(std::string dag_file, const std::vector<std::p
     // condor_submit_dag's defaults for a first submission.
     dag_opts.set("DoRescueFrom", 0);
     dag_opts.set("UpdateSubmit", false);
-    for (const auto &[name, value] : options) {
+    for (const auto &[name, value, key] : options) {
         switch (dag_opts.set(name.c_str(), value)) {
         case SetDagOpt::SUCCESS:
             break;
         case SetDagOpt::INVALID_VALUE:
-            raise(ErrorKind::Type, "DAGMan option '" + name + "' needs to be a " + dag_opts.OptValueType(name) + ".");
+            raise(ErrorKind::Type, "DAGMan option '" + key + "' needs to be a " + dag_opts.OptValueType(name) + ".");
         case SetDagOpt::NO_VALUE:
-            raise(ErrorKind::Value, "empty value provided for DAGMan option " + name);
+            raise(ErrorKind::Value, "empty value provided for DAGMan option " + key);
         default:
-            raise(ErrorKind::Value, "unknown DAGMan option " + name);
+            raise(ErrorKind::Value, "unknown DAGMan option " + key);
         }
     }
     str_list attr_lines;

@@ -332,7 +332,7 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
                 pass
         except OSError as err:
             raise HTCondorIOError(f"Could not read DAG file {path}: {err.strerror}") from None
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, str]] = []
         dagman = None
         for key, value in (options or {}).items():
             name = _DAG_OPTIONS.get(str(key).lower())
@@ -348,12 +348,14 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
                                         f"{type(value).__name__}")
             if name == "DagmanPath":
                 dagman = text
-            pairs.append((name, text.strip() if name == "AddToEnv" else text))
+            pairs.append((name, text.strip() if name == "AddToEnv" else text, str(key)))
+        if dagman is not None and not os.access(dagman, os.X_OK):
+            raise HTCondorIOError(f"condor_dagman executable {dagman} not found or not executable")
         if dagman is None:
             found = shutil.which("condor_dagman") or _build_prefix_tool("condor_dagman")
             if not found:
                 raise HTCondorIOError("Failed to locate condor_dagman executable in PATH")
-            pairs.append(("DagmanPath", found))
+            pairs.append(("DagmanPath", found, "dagman"))
         sub_file = _core._write_dag_submit_file(path, pairs)
         try:
             with open(sub_file) as f:

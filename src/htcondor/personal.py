@@ -243,11 +243,12 @@ class PersonalPool:
 
     # -- tools ------------------------------------------------------------------------------
     def run_command(
-        self, args: Sequence[str], timeout: float = 60.0, check: bool = False
+        self, args: Sequence[str], timeout: float = 60.0, check: bool = False,
+        cwd: str | os.PathLike[str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run an HTCondor command-line tool against this pool and capture its output."""
         return subprocess.run(
-            list(args), env=self.env(), capture_output=True, text=True, timeout=timeout, check=check
+            list(args), env=self.env(), capture_output=True, text=True, timeout=timeout, check=check, cwd=cwd
         )
 
     def get_config_val(self, name: str) -> str:
@@ -393,6 +394,9 @@ class PersonalPool:
             WANT_SUSPEND = False
             WANT_VACATE = False
             RANK = 0
+
+            # Personal pools live in temporary directories: DAGMan would refuse node logs there.
+            DAGMAN_USE_STRICT = 0
 
             # Containers and unprivileged users: no keyrings, namespaces or cgroups.
             DISCARD_SESSION_KEYRING_ON_STARTUP = False
