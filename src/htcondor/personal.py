@@ -340,6 +340,9 @@ class PersonalPool:
             SEC_PASSWORD_DIRECTORY = $(LOCAL_DIR)/cred_dir
             SEC_TOKEN_SYSTEM_DIRECTORY = $(LOCAL_DIR)/cred_dir/tokens.d
             SEC_PASSWORD_FILE = $(LOCAL_DIR)/cred_dir/pool_password
+            # The token signing key defaults to SEC_PASSWORD_FILE; keep it apart, so a pool
+            # password stored or deleted through the credd cannot replace the collector's key.
+            SEC_TOKEN_POOL_SIGNING_KEY_FILE = $(LOCAL_DIR)/cred_dir/POOL
 
             DAEMON_LIST = {" ".join(self.daemons)}
             # Every daemon on an ephemeral port (the credd's default is a fixed 9620), so pools
