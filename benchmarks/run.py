@@ -35,6 +35,9 @@ IMPLS = {
     "v2": ("{oracle}", "import htcondor2 as htcondor, classad2 as classad"),
 }
 
+QUERY_PROJ = ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"]
+CPU_LOOP = "x = 0\nfor i in range(2_000_000):\n    x += i * i"
+
 # Each case: setup (run once per implementation process, untimed), work (timed), and what the
 # count of items is.  {n}, {path} etc. are filled in.
 CASES = {
@@ -68,9 +71,45 @@ CASES = {
         unit="ads", setup="schedd = htcondor.Schedd()",
         work=textwrap.dedent("""\
             ads = schedd.query("JobStatus == 5 && BenchQuery =?= true",
-                               ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"])
+                               ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"], limit={n})
             assert len(ads) == {n}, len(ads)
         """),
+    ),
+    # Columns for analysis: ours builds numpy columns in C++; the official modules have no
+    # columnar API, so theirs is the usual query-then-loop-in-Python.
+    "query_columns": dict(
+        unit="ads", setup="schedd = htcondor.Schedd()\nPROJ = " + repr(QUERY_PROJ),
+        work=textwrap.dedent("""\
+            ads = schedd.query("JobStatus == 5 && BenchQuery =?= true", PROJ, limit={n})
+            cols = {{a: [ad.get(a) for ad in ads] for a in PROJ}}
+            assert len(cols["ProcId"]) == {n}
+        """),
+        work_ours=textwrap.dedent("""\
+            cols = schedd.query_columns("JobStatus == 5 && BenchQuery =?= true", PROJ, limit={n})
+            assert len(cols["ProcId"]) == {n}
+        """),
+    ),
+    # A CPU-bound Python loop while 4 threads query the schedd: the loop's time (lower is
+    # better); cpu_loop_alone is the same loop with no other thread.
+    "cpu_loop_alone": dict(unit="loops", n=1, setup="", work=CPU_LOOP),
+    "cpu_loop_vs_queries": dict(
+        unit="loops", n=1,
+        setup=textwrap.dedent("""\
+            import threading
+            schedd = htcondor.Schedd()
+            stop = threading.Event()
+            done = [0]
+            def hammer():
+                while not stop.is_set():
+                    schedd.query("BenchQuery =?= true", ["ClusterId", "ProcId"], limit=1000)
+                    done[0] += 1
+            threads = [threading.Thread(target=hammer) for _ in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(0.3)
+        """),
+        work=CPU_LOOP,
+        teardown="stop.set()\nfor t in threads:\n    t.join()\nassert done[0] > 0",
     ),
     "schedd_submit": dict(
         unit="jobs",
@@ -131,10 +170,11 @@ def make_event_log(path: Path, n: int, seed_log: Path) -> None:
             cluster += 1
 
 
-def run_case(python: str, import_line: str, case: dict, params: dict, env: dict) -> dict:
+def run_case(python: str, import_line: str, case: dict, params: dict, env: dict, impl: str) -> dict:
     fill = lambda s: s.format(**params)  # noqa: E731
+    work = case.get(f"work_{impl}", case.get("work", ""))
     code = RUNNER.format(import_line=import_line, setup=fill(case.get("setup", "")),
-                         work=fill(case.get("work", "")) or "pass",
+                         work=fill(work) or "pass",
                          teardown=fill(case.get("teardown", "")))
     res = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, timeout=3600)
     if res.returncode != 0:
@@ -147,6 +187,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--no-sweep", action="store_true", help="skip the throughput-vs-size sweep and plot")
     ap.add_argument("--ours", default=sys.executable)
     ap.add_argument("--oracle", default=os.environ.get("HTCPB_ORACLE_PYTHON", ""))
     args = ap.parse_args()
@@ -172,7 +213,7 @@ def main() -> int:
     with PersonalPool(config={"SCHEDD_INTERVAL": "60"}) as pool:
         env = pool.env()
         schedd = htcondor.Schedd()
-        if "schedd_query" in cases:
+        if {"schedd_query", "query_columns", "cpu_loop_vs_queries"} & set(cases):
             sub = htcondor.Submit({"executable": "/bin/sleep", "arguments": "600", "hold": "true",
                                    "MY.BenchQuery": "true"})
             for start in range(0, sizes["query"], 5000):
@@ -180,13 +221,14 @@ def main() -> int:
         for name, case in cases.items():
             n = case.get("n", {"parseAds": sizes["ads"], "eval_requirements": sizes["evals"],
                                "event_log": sizes["events"], "schedd_query": sizes["query"],
+                               "query_columns": sizes["query"],
                                "schedd_submit": sizes["submit"]}.get(name, 1))
             params = dict(n=n, ads_file=str(ads_file), log_file=str(log_file), requirement=REQUIREMENT)
             samples: dict[str, list[dict]] = {k: [] for k in IMPLS}
             for _ in range(args.repeats):
                 for impl, (py, import_line) in IMPLS.items():
                     python = py.format(ours=args.ours, oracle=args.oracle)
-                    samples[impl].append(run_case(python, import_line, case, params, env))
+                    samples[impl].append(run_case(python, import_line, case, params, env, impl))
             row = {"case": name, "n": n, "unit": case["unit"]}
             for impl, results in samples.items():
                 ok = [r for r in results if "error" not in r]
@@ -200,13 +242,80 @@ def main() -> int:
             rows.append(row)
             print(format_row(row), flush=True)
 
+        # Throughput against size for the query paths (limit=n over the same queue).
+        sweep: list[dict] = []
+        if not args.no_sweep and {"schedd_query", "query_columns"} <= set(CASES) and not args.only:
+            for name in ("schedd_query", "query_columns"):
+                for n in [s for s in (250, 1000, 5000, 20_000) if s <= sizes["query"]]:
+                    params = dict(n=n)
+                    point = {"case": name, "n": n}
+                    for impl, (py, import_line) in IMPLS.items():
+                        python = py.format(ours=args.ours, oracle=args.oracle)
+                        got = [run_case(python, import_line, CASES[name], params, env, impl)
+                               for _ in range(args.repeats)]
+                        ok = [g["elapsed"] for g in got if "error" not in g]
+                        point[impl] = n / statistics.median(ok) if ok else None
+                    sweep.append(point)
+                    print("sweep", point, flush=True)
+
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     meta = {"when": stamp, "full": args.full, "repeats": args.repeats, "htcondor": htcondor.version()}
-    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    if sweep:
+        (RESULTS / "throughput.svg").write_text(svg_plot(sweep))
+    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows, "sweep": sweep}, indent=1))
     (RESULTS / "latest.md").write_text(markdown(rows, meta))
     print((RESULTS / "latest.md").read_text())
     return 0
+
+
+def svg_plot(sweep: list[dict]) -> str:
+    """Throughput (ads/s) against size, log-log, one line per case and implementation."""
+    import math
+
+    width, height, margin = 720, 420, 60
+    points = [(p["n"], p[i]) for p in sweep for i in IMPLS if p.get(i)]
+    xs = [math.log10(n) for n, _ in points]
+    ys = [math.log10(r) for _, r in points]
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys)) if math.ceil(max(ys)) > math.floor(min(ys)) else math.floor(min(ys)) + 1
+
+    def sx(n: float) -> float:
+        return margin + (math.log10(n) - x0) / (x1 - x0) * (width - 2 * margin)
+
+    def sy(r: float) -> float:
+        return height - margin - (math.log10(r) - y0) / (y1 - y0) * (height - 2 * margin)
+
+    colours = {"ours": "#1b6ac9", "v1": "#d1495b", "v2": "#2e8b57"}
+    dashes = {"schedd_query": "", "query_columns": "6,4"}
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">Query throughput against result size (log-log)</text>',
+           f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" y2="{height - margin}" stroke="black"/>',
+           f'<line x1="{margin}" y1="{margin}" x2="{margin}" y2="{height - margin}" stroke="black"/>',
+           f'<text x="{width / 2}" y="{height - 15}" text-anchor="middle">jobs returned</text>',
+           f'<text x="15" y="{height / 2}" text-anchor="middle" transform="rotate(-90 15 {height / 2})">ads per second</text>']
+    for n in sorted({p["n"] for p in sweep}):
+        out.append(f'<text x="{sx(n):.1f}" y="{height - margin + 16}" text-anchor="middle">{n}</text>')
+    for e in range(y0, y1 + 1):
+        y = height - margin - (e - y0) / (y1 - y0) * (height - 2 * margin)
+        out.append(f'<text x="{margin - 6}" y="{y + 4:.1f}" text-anchor="end">1e{e}</text>')
+        out.append(f'<line x1="{margin}" y1="{y:.1f}" x2="{width - margin}" y2="{y:.1f}" stroke="#ddd"/>')
+    legend_y = margin
+    for case in dashes:
+        for impl, colour in colours.items():
+            pts = [(p["n"], p[impl]) for p in sweep if p["case"] == case and p.get(impl)]
+            if not pts:
+                continue
+            path = " ".join(f"{sx(n):.1f},{sy(r):.1f}" for n, r in pts)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2" '
+                       f'stroke-dasharray="{dashes[case]}"/>')
+            out.append(f'<line x1="{width - 220}" y1="{legend_y}" x2="{width - 190}" y2="{legend_y}" stroke="{colour}" '
+                       f'stroke-width="2" stroke-dasharray="{dashes[case]}"/>')
+            out.append(f'<text x="{width - 185}" y="{legend_y + 4}">{impl} {case}</text>')
+            legend_y += 16
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 def ratio(row: dict, other: str) -> str:
@@ -243,6 +352,16 @@ def markdown(rows: list[dict], meta: dict) -> str:
 
         lines.append(f"| {row['case']} | {row['n']} | {sec('ours')} | {sec('v1')} | {sec('v2')} | "
                      f"{ratio(row, 'v1')} | {ratio(row, 'v2')} | {rss('ours')}/{rss('v1')}/{rss('v2')} |")
+    by_case = {row["case"]: row for row in rows}
+    if {"cpu_loop_alone", "cpu_loop_vs_queries"} <= set(by_case):
+        alone, loaded = by_case["cpu_loop_alone"], by_case["cpu_loop_vs_queries"]
+        parts = []
+        for impl in IMPLS:
+            a, b = alone.get(impl, {}), loaded.get(impl, {})
+            if "seconds" in a and "seconds" in b:
+                parts.append(f"{impl} {b['seconds'] / a['seconds']:.2f}x")
+        lines += ["", "Slowdown of a CPU-bound Python loop while 4 threads query the schedd "
+                  "(loop time with the queries over the loop alone; 1.00x = no slowdown): " + ", ".join(parts) + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -12,4 +12,4 @@ cd "$work"
 run_unprivileged env HTCPB_ORACLE_PYTHON="$HTCONDOR_PYBIND_CACHE/oracle-venv/bin/python" \
   "$venv/bin/python" benchmarks/run.py "$@"
 mkdir -p "$repo/benchmarks/results"
-cp "$work"/benchmarks/results/latest.* "$repo/benchmarks/results/"
+cp "$work"/benchmarks/results/* "$repo/benchmarks/results/"

@@ -120,6 +120,7 @@ void register_admin(py::module_ &m);
 void register_credd(py::module_ &m);
 void register_tokens(py::module_ &m);
 void register_dagman(py::module_ &m);
+void register_columns(py::module_ &m);
 
 // Marks a job ad for spooled submission: held until Schedd.spool() sends its input files.
 void prepare_for_spool(classad::ClassAd &ad);

@@ -3,6 +3,7 @@
 // subsystem.  Collector/RemoteParam themselves are Python (htcondor/_collector.py).
 #include "bindings.h"
 #include "daemon_helpers.h"
+#include "columns.h"
 
 #include "condor_adtypes.h"
 #include "condor_commands.h"
@@ -24,9 +25,9 @@ namespace {
 
 
 
-py::list collector_query(const std::string &pool, int ad_type, const std::string &constraint,
-                         const std::vector<std::string> &projection, const std::string &statistics,
-                         const std::string &location_name) {
+std::vector<AdPtr> fetch_ads(const std::string &pool, int ad_type, const std::string &constraint,
+                             const std::vector<std::string> &projection, const std::string &statistics,
+                             const std::string &location_name) {
     std::vector<AdPtr> ads;
     {
         LibraryLock lock(true);  // network round trip(s)
@@ -59,7 +60,22 @@ py::list collector_query(const std::string &pool, int ad_type, const std::string
             raise(ErrorKind::IO, "Failed communication with collector." + error_text(err));
         }
     }
+    return ads;
+}
+
+py::list collector_query(const std::string &pool, int ad_type, const std::string &constraint,
+                         const std::vector<std::string> &projection, const std::string &statistics,
+                         const std::string &location_name) {
+    std::vector<AdPtr> ads = fetch_ads(pool, ad_type, constraint, projection, statistics, location_name);
     return to_list(ads);
+}
+
+py::dict collector_query_columns(const std::string &pool, int ad_type, const std::string &constraint,
+                                 const std::vector<std::string> &projection, const std::string &statistics) {
+    ColumnBuilder builder(projection);
+    std::vector<AdPtr> ads = fetch_ads(pool, ad_type, constraint, projection, statistics, "");
+    builder.consume(ads);
+    return builder.finish();
 }
 
 void advertise(const std::string &pool, const std::vector<AdPtr> &ads, const std::string &command, bool use_tcp) {
@@ -220,6 +236,7 @@ py::list table(std::initializer_list<std::pair<const char *, long long>> members
 
 void register_collector(py::module_ &m) {
     m.def("_collector_query", &collector_query);
+    m.def("_collector_query_columns", &collector_query_columns);
     m.def("_advertise", &advertise);
     m.def("_send_command", &send_command);
     m.def("_send_alive", &send_alive);

@@ -3,6 +3,7 @@
 // events it returns.  JobEventLog/JobEvent themselves (deadlines, pickling, the mapping
 // protocol) are Python, in htcondor/_event_log.py.
 #include "bindings.h"
+#include "columns.h"
 
 #include "condor_config.h"
 #include "condor_event.h"
@@ -186,6 +187,46 @@ public:
         }
     }
 
+    // Every event already in the log from the current position (no waiting), as columns of
+    // the events' ClassAd attributes.
+    py::dict columns(const std::vector<std::string> &projection) {
+        ColumnBuilder builder(projection);
+        while (true) {
+            ULogEvent *event = nullptr;
+            ULogEventOutcome outcome;
+            std::unique_ptr<classad::ClassAd> ad;
+            {
+                LibraryLock lock(true);
+                if (!reader_) {
+                    break;
+                }
+                outcome = reader_->readEvent(event);
+                if (outcome == ULOG_OK) {
+                    std::unique_ptr<ULogEvent> owned(event);
+                    ad.reset(owned->toClassAd(false));
+                    if (!ad) {
+                        raise(ErrorKind::Internal, "could not convert the event to a ClassAd");
+                    }
+                }
+            }
+            if (outcome == ULOG_NO_EVENT) {
+                break;
+            }
+            if (outcome != ULOG_OK) {
+                delete event;
+                if (outcome == ULOG_RD_ERROR) {
+                    raise_read_error();
+                }
+                raise(ErrorKind::IO, outcome == ULOG_MISSED_EVENT
+                                         ? "ULOG_MISSED_EVENT in " + filename_ + ": events were lost"
+                                         : "ULOG_UNK_ERROR reading " + filename_);
+            }
+            py::gil_scoped_release nogil;
+            builder.add(*ad);
+        }
+        return builder.finish();
+    }
+
     // The iterator step of JobEventLog: `deadline` is 0 (wait forever) or an absolute time.
     py::object next(double deadline) {
         long long timeout = -1;
@@ -285,6 +326,7 @@ void register_event_log(py::module_ &m) {
     py::class_<EventReader>(m, "_EventReader")
         .def(py::init<const std::string &>(), py::arg("filename"))
         .def("read", &EventReader::read, py::arg("timeout_ms"))
+        .def("columns", &EventReader::columns, py::arg("projection"))
         .def("next", &EventReader::next, py::arg("deadline"))
         .def_property("offset", &EventReader::offset, &EventReader::set_offset)
         .def("close", &EventReader::close)

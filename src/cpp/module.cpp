@@ -62,6 +62,7 @@ PYBIND11_MODULE(_core, m) {
     htcpb::register_credd(m);
     htcpb::register_tokens(m);
     htcpb::register_dagman(m);
+    htcpb::register_columns(m);
     auto test = m.def_submodule("_test");
     htcpb::register_test(test);
 }

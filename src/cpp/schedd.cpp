@@ -5,6 +5,7 @@
 #include "bindings.h"
 #include "daemon_helpers.h"
 #include "submit.h"
+#include "columns.h"
 
 #include "condor_attributes.h"
 #include "condor_commands.h"
@@ -180,8 +181,8 @@ private:
 };
 
 
-py::list query(const std::string &address, const std::string &constraint, const std::vector<std::string> &projection,
-               int limit, int opts) {
+std::vector<AdPtr> fetch_jobs(const std::string &address, const std::string &constraint,
+                              const std::vector<std::string> &projection, int limit, int opts) {
     std::vector<AdPtr> ads;
     {
         ScheddLock lock;  // network round trip
@@ -211,7 +212,21 @@ py::list query(const std::string &address, const std::string &constraint, const 
             raise(ErrorKind::IO, "Failed to fetch ads from schedd, errmsg=" + err.getFullText());
         }
     }
+    return ads;
+}
+
+py::list query(const std::string &address, const std::string &constraint, const std::vector<std::string> &projection,
+               int limit, int opts) {
+    std::vector<AdPtr> ads = fetch_jobs(address, constraint, projection, limit, opts);
     return to_list(ads);
+}
+
+py::dict query_columns(const std::string &address, const std::string &constraint,
+                       const std::vector<std::string> &projection, int limit, int opts) {
+    ColumnBuilder builder(projection);
+    std::vector<AdPtr> ads = fetch_jobs(address, constraint, projection, limit, opts);
+    builder.consume(ads);
+    return builder.finish();
 }
 
 AdPtr act(const std::string &address, int action, const std::string &constraint, const std::vector<std::string> &ids,
@@ -304,44 +319,35 @@ public:
 
     // The next ad; None when `wait` is false and nothing is ready, or at the end (see done).
     py::object next(bool wait) {
-        if (done_ || !sock_) {
-            done_ = true;
+        auto ad = std::make_shared<classad::ClassAd>();
+        switch (step(wait, *ad)) {
+        case Step::Ad:
+            return py::cast(ad);
+        case Step::End:
+            finish(*ad);
+            return py::none();
+        default:
             return py::none();
         }
+    }
+
+    // Every remaining ad, as columns (no Python object per ad).
+    py::dict columns(const std::vector<std::string> &projection) {
+        ColumnBuilder builder(projection);
         while (true) {
-            auto ad = std::make_shared<classad::ClassAd>();
-            long long owner = -1;
-            {
-                LibraryLock lock(true);
-                if (!wait && !sock_->readReady() && !sock_->msgReady()) {
-                    return py::none();
-                }
-                sock_->timeout(timeout_);
-                if (!getClassAd(sock_.get(), *ad)) {
-                    fail();
-                }
-                // Control ads carry an integer Owner: 1 opens a history stream (saying whether
-                // each ad ends its message), 0 closes every stream.
-                const bool control = ad->EvaluateAttrInt(ATTR_OWNER, owner) && (owner == 0 || owner == 1);
-                if ((control || eom_each_) && !sock_->end_of_message()) {
-                    fail();
-                }
-                if (control && owner == 1) {
-                    bool stream = true;
-                    eom_each_ = ad->EvaluateAttrBool("StreamResults", stream) ? stream : true;
-                    continue;
-                }
-                if (!control) {
-                    owner = -1;
-                }
+            classad::ClassAd ad;
+            const Step s = step(true, ad);
+            if (s == Step::End) {
+                finish(ad);
+                break;
             }
-            if (owner == 0) {
-                finish(*ad);
-                return py::none();
+            if (s != Step::Ad) {
+                break;
             }
-            ++count_;
-            return py::cast(ad);
+            py::gil_scoped_release nogil;
+            builder.add(ad);
         }
+        return builder.finish();
     }
 
     bool done() const { return done_; }
@@ -356,6 +362,50 @@ public:
     }
 
 private:
+    enum class Step { None, Ad, End };
+
+    // Reads the next ad into `ad`: Ad, End (the final ad, which finish() reads), or None
+    // (nothing ready without waiting, or already done).
+    Step step(bool wait, classad::ClassAd &ad) {
+        if (done_ || !sock_) {
+            done_ = true;
+            return Step::None;
+        }
+        while (true) {
+            ad.Clear();
+            long long owner = -1;
+            {
+                LibraryLock lock(true);
+                if (!wait && !sock_->readReady() && !sock_->msgReady()) {
+                    return Step::None;
+                }
+                sock_->timeout(timeout_);
+                if (!getClassAd(sock_.get(), ad)) {
+                    fail();
+                }
+                // Control ads carry an integer Owner: 1 opens a history stream (saying whether
+                // each ad ends its message), 0 closes every stream.
+                const bool control = ad.EvaluateAttrInt(ATTR_OWNER, owner) && (owner == 0 || owner == 1);
+                if ((control || eom_each_) && !sock_->end_of_message()) {
+                    fail();
+                }
+                if (control && owner == 1) {
+                    bool stream = true;
+                    eom_each_ = ad.EvaluateAttrBool("StreamResults", stream) ? stream : true;
+                    continue;
+                }
+                if (!control) {
+                    owner = -1;
+                }
+            }
+            if (owner == 0) {
+                return Step::End;
+            }
+            ++count_;
+            return Step::Ad;
+        }
+    }
+
     // Called with the library lock held.
     [[noreturn]] void fail() {
         sock_.reset();
@@ -445,6 +495,7 @@ void register_schedd(py::module_ &m) {
              }),
              py::arg("address"), py::arg("command"), py::arg("request"), py::arg("timeout") = 20)
         .def("next", &AdStream::next, py::arg("wait") = true)
+        .def("columns", &AdStream::columns, py::arg("projection"))
         .def_property_readonly("done", &AdStream::done)
         .def_property_readonly("fd", &AdStream::fd)
         .def_property_readonly("count", &AdStream::count)
@@ -453,6 +504,7 @@ void register_schedd(py::module_ &m) {
 
     m.def("_locate", &locate, py::arg("daemon_type"), py::arg("name") = "", py::arg("pool") = "");
     m.def("_query", &query);
+    m.def("_query_columns", &query_columns);
     m.def("_act", &act);
     m.def("_reschedule", [](const std::string &address) {
         ScheddLock lock;

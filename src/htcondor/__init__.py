@@ -88,6 +88,7 @@ from ._schedd import (  # noqa: E402
 from ._submit import QueueItemsIterator, Submit, SubmitJobsIterator, SubmitResult  # noqa: E402
 from ._event_log import JobEvent, JobEventLog  # noqa: E402
 from ._param import _Param  # noqa: E402
+from ._columns import ads_to_columns  # noqa: E402
 
 param = _Param()
 """The configuration of this process (:class:`_Param`)."""
@@ -115,6 +116,7 @@ __version__ = _m.group(1) if _m else "unknown"
 del _m
 
 __all__ = [
+    "ads_to_columns",
     "CredCheck",
     "CredStatus",
     "CredTypes",

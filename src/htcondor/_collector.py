@@ -8,6 +8,7 @@ from typing import Any, Optional, Union
 import classad
 
 from . import _core
+from ._columns import projection_list, require_numpy
 from ._enums import AdTypes, DaemonCommands, DaemonTypes
 from ._exceptions import HTCondorEnumError, HTCondorLocateError, HTCondorValueError
 from ._schedd import constraint_text
@@ -50,6 +51,7 @@ class Collector:
             raise HTCondorValueError("Unknown type")
 
     location = None  # v1 always returned None
+    """Always ``None``, as in v1."""
 
     def __repr__(self) -> str:
         return f"<htcondor.Collector {self._pool or '(COLLECTOR_HOST)'}>"
@@ -63,6 +65,18 @@ class Collector:
             raise HTCondorEnumError(f"Unknown ad type {ad_type!r}") from err
         return _core._collector_query(self._pool, int(ad_type), constraint_text(constraint),  # type: ignore[no-any-return]
                                       list(projection or []), statistics, "")
+
+    def query_columns(self, ad_type: AdTypes = AdTypes.Any, constraint: Any = "",
+                      projection: Optional[list[str]] = None, statistics: str = "") -> dict[str, Any]:
+        """Like :meth:`query`, as columns ``{attribute: numpy array}`` (see
+        :mod:`htcondor._columns`)."""
+        require_numpy()
+        try:
+            ad_type = AdTypes(int(ad_type))
+        except ValueError as err:
+            raise HTCondorEnumError(f"Unknown ad type {ad_type!r}") from err
+        return _core._collector_query_columns(self._pool, int(ad_type), constraint_text(constraint),  # type: ignore[no-any-return]
+                                              projection_list(projection), statistics)
 
     def locateAll(self, daemon_type: DaemonTypes) -> list[classad.ClassAd]:
         """Location ads of every daemon of a type."""
@@ -168,6 +182,7 @@ class RemoteParam(MutableMapping):  # type: ignore[type-arg]
         self._cache: dict[str, Optional[str]] = {}
 
     def refresh(self) -> None:
+        """Forget the names and values fetched so far; they are fetched again when next used."""
         self._names = None
         self._cache.clear()
 
@@ -206,5 +221,6 @@ class RemoteParam(MutableMapping):  # type: ignore[type-arg]
         return len(self._all())
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The daemon's value of ``key``, or ``default`` if it has none."""
         value = self._lookup(key)
         return default if value is None else value

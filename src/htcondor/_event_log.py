@@ -56,6 +56,15 @@ class JobEventLog:
     def __next__(self) -> JobEvent:
         return self._reader.next(self._deadline)  # type: ignore[no-any-return]
 
+    def columns(self, projection: Optional[list[str]] = None) -> dict[str, Any]:
+        """Every event already in the log from the current position, as columns of the events'
+        attributes ``{attribute: numpy array}`` (no waiting; the position moves past them).
+        See :mod:`htcondor._columns` for the types and missing values."""
+        from ._columns import projection_list, require_numpy
+
+        require_numpy()
+        return self._reader.columns(projection_list(projection))  # type: ignore[no-any-return]
+
     def close(self) -> None:
         """Release the file and its watch; iteration then stops."""
         self._reader.close()

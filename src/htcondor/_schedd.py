@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional, Union
 import classad
 
 from . import _core
+from ._columns import projection_list, require_numpy
 from ._enums import BlockingMode, DaemonTypes, JobAction, QueryOpts, TransactionFlags
 from ._exceptions import (
     HTCondorInternalError,
@@ -61,12 +62,7 @@ def job_spec(spec: Any) -> tuple[str, list[str]]:
     return text or "true", []
 
 
-def _projection(projection: Optional[Iterable[str]]) -> list[str]:
-    if projection is None:
-        return []
-    if isinstance(projection, str):
-        raise HTCondorValueError("projection must be a list of attribute names, not a str")
-    return [str(p) for p in projection]
+_projection = projection_list
 
 
 class Transaction:
@@ -113,9 +109,10 @@ class Transaction:
 class QueryIterator:
     """Ads of an :meth:`Schedd.xquery`, as the schedd sends them."""
 
-    def __init__(self, stream: Any, tag: str) -> None:
+    def __init__(self, stream: Any, tag: str, projection: Optional[list[str]] = None) -> None:
         self._stream = stream
         self._tag = tag
+        self._projection = list(projection or [])
 
     def __iter__(self) -> "QueryIterator":
         return self
@@ -129,6 +126,9 @@ class QueryIterator:
         return ad  # type: ignore[no-any-return]
 
     def next(self, mode: BlockingMode = BlockingMode.Blocking) -> Optional[classad.ClassAd]:
+        """The next ad.  With ``BlockingMode.Blocking`` this waits for it; with ``NonBlocking`` it returns
+        ``None`` if none has arrived yet.  ``StopIteration`` after the last ad.
+        """
         return self.__next__(mode)
 
     def nextAdsNonBlocking(self) -> list[classad.ClassAd]:
@@ -141,10 +141,18 @@ class QueryIterator:
             ads.append(ad)
         return ads
 
+    def columns(self) -> dict[str, Any]:
+        """Every remaining ad, as columns ``{attribute: numpy array}`` (waits for the end of
+        the query; see :mod:`htcondor._columns`)."""
+        require_numpy()
+        return self._stream.columns(self._projection)  # type: ignore[no-any-return]
+
     def tag(self) -> str:
+        """The query's tag: the ``name`` given to :meth:`Schedd.xquery`, else the schedd's name or address."""
         return self._tag
 
     def done(self) -> bool:
+        """Whether every ad of the query has been received."""
         return bool(self._stream.done)
 
     def watch(self) -> int:
@@ -155,11 +163,18 @@ class QueryIterator:
 class HistoryIterator:
     """Ads of a history query, newest first."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, projection: Optional[list[str]] = None) -> None:
         self._stream = stream
+        self._projection = list(projection or [])
 
     def __iter__(self) -> "HistoryIterator":
         return self
+
+    def columns(self) -> dict[str, Any]:
+        """Every remaining ad, as columns ``{attribute: numpy array}`` (see
+        :mod:`htcondor._columns`)."""
+        require_numpy()
+        return self._stream.columns(self._projection)  # type: ignore[no-any-return]
 
     def __next__(self) -> classad.ClassAd:
         ad = self._stream.next(True)
@@ -217,6 +232,7 @@ class Schedd:
 
     @property
     def location(self) -> DaemonLocation:
+        """The schedd's location: a named tuple ``(daemon_type, address, version)``."""
         return DaemonLocation(DaemonTypes.Schedd, self._address, self._version)
 
     def __repr__(self) -> str:
@@ -242,6 +258,15 @@ class Schedd:
                 results.append(r)
         return results
 
+    def query_columns(self, constraint: Any = "true", projection: Optional[list[str]] = None,
+                      limit: int = -1, opts: QueryOpts = QueryOpts.Default) -> dict[str, Any]:
+        """Like :meth:`query`, as columns: ``{attribute: numpy array}`` (see
+        :mod:`htcondor._columns` for the types and how missing values show)."""
+        require_numpy()
+        proj = _projection(projection)
+        return _core._query_columns(self._address, constraint_text(constraint), proj,  # type: ignore[no-any-return]
+                                    int(limit), int(opts))
+
     def xquery(self, constraint: Any = "true", projection: Optional[list[str]] = None, limit: int = -1,
                opts: QueryOpts = QueryOpts.Default, name: Optional[str] = None) -> QueryIterator:
         """Like :meth:`query`, but returns ads as they arrive (a :class:`QueryIterator`)."""
@@ -254,7 +279,8 @@ class Schedd:
             request["QueryDefaultAutocluster"] = int(opts)
         request["Projection"] = _projection(projection)
         stream = _core._AdStream(self._address, _core.QUERY_JOB_ADS, request)
-        return QueryIterator(stream, name if name is not None else (self._name or self._address))
+        return QueryIterator(stream, name if name is not None else (self._name or self._address),
+                             _projection(projection))
 
     def history(self, constraint: Any, projection: Optional[list[str]], match: int = -1,
                 since: Any = None) -> HistoryIterator:
@@ -281,7 +307,7 @@ class Schedd:
         if ad_type:
             request["HistoryAdTypeFilter"] = ad_type
         stream = _core._AdStream(self._address, _core.QUERY_SCHEDD_HISTORY, request)
-        return HistoryIterator(stream)
+        return HistoryIterator(stream, _projection(projection))
 
     # -- acting on jobs ---------------------------------------------------------------------
     def act(self, action: JobAction, job_spec_: Any, reason: Union[str, tuple[str, Any], None] = None

@@ -2,10 +2,16 @@
 
 :class:`PersonalPool` starts ``condor_master`` (with a collector, negotiator, schedd and startd,
 plus any extra daemons asked for) from an HTCondor installation, waits until the collector knows
-every daemon, and stops it again::
+every daemon, and stops it again:
 
-    with htcondor.personal.PersonalPool() as pool:
+.. code-block:: python
+
+    import htcondor
+    from htcondor.personal import PersonalPool
+
+    with PersonalPool() as pool:
         print(pool.run_command(["condor_status"]).stdout)
+        print(htcondor.Collector().locate(htcondor.DaemonTypes.Schedd)["Name"])
 
 The pool requires authentication (``FS``, so only the user running it gets in) and integrity on
 every connection, as a production pool does.  Inside the ``with`` block the process's
@@ -142,16 +148,19 @@ class PersonalPool:
     # -- paths ------------------------------------------------------------------------------
     @property
     def config_file(self) -> Path:
+        """The pool's configuration file (``condor_config`` in ``local_dir``)."""
         assert self.local_dir is not None, "the pool has not been started"
         return self.local_dir / "condor_config"
 
     @property
     def log_dir(self) -> Path:
+        """The directory of the daemons' logs."""
         assert self.local_dir is not None, "the pool has not been started"
         return self.local_dir / "log"
 
     @property
     def collector_address(self) -> str:
+        """``127.0.0.1:<port>``: the pool's collector (its ``COLLECTOR_HOST``)."""
         return f"127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
@@ -244,11 +253,13 @@ class PersonalPool:
     # -- tools ------------------------------------------------------------------------------
     def run_command(
         self, args: Sequence[str], timeout: float = 60.0, check: bool = False,
-        cwd: str | os.PathLike[str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, input_text: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run an HTCondor command-line tool against this pool and capture its output."""
+        """Run an HTCondor command-line tool against this pool and capture its output
+        (``input_text`` is fed to its standard input)."""
         return subprocess.run(
-            list(args), env=self.env(), capture_output=True, text=True, timeout=timeout, check=check, cwd=cwd
+            list(args), env=self.env(), capture_output=True, text=True, timeout=timeout, check=check, cwd=cwd,
+            input=input_text, stdin=None if input_text is not None else subprocess.DEVNULL,
         )
 
     def get_config_val(self, name: str) -> str:
