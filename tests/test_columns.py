@@ -133,7 +133,10 @@ def test_collector_query_columns(pool):
     cli = pool.run_command(["condor_status", "-af", "Name", "Cpus"], check=True).stdout
     assert sorted(zip(cols["Name"].tolist(), cols["Cpus"].tolist())) == \
         sorted((n, int(k)) for n, k in (line.split() for line in cli.splitlines()))
-    with pytest.raises(htcondor.HTCondorEnumError):
+    # An ad type the library does not know fails as it does for query().
+    with pytest.raises(htcondor.HTCondorValueError):
+        coll.query(12345)
+    with pytest.raises(htcondor.HTCondorValueError):
         coll.query_columns(12345)
 
 

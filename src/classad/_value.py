@@ -62,15 +62,19 @@ class Value(enum.Enum):
     def __ge__(self, o: Any) -> Any: return self._expr() >= o
 
     def and_(self, o: Any) -> Any:
+        """The expression ``self && o``."""
         return self._expr().and_(o)
 
     def or_(self, o: Any) -> Any:
+        """The expression ``self || o``."""
         return self._expr().or_(o)
 
     def is_(self, o: Any) -> Any:
+        """The expression ``self =?= o``."""
         return self._expr().is_(o)
 
     def isnt_(self, o: Any) -> Any:
+        """The expression ``self =!= o``."""
         return self._expr().isnt_(o)
 
 

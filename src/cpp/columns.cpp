@@ -28,9 +28,10 @@ py::object decode(const std::string &s) {
     return py::reinterpret_steal<py::object>(obj);
 }
 
-// An object array of `n` slots, each to be set once with `set`.
+// An object array of `n` slots (numpy fills them with None), each to be set with `set`.
 struct ObjectArray {
-    explicit ObjectArray(size_t n) : array(py::dtype("O"), {static_cast<py::ssize_t>(n)}) {
+    ObjectArray(const py::module_ &np, size_t n)
+        : array(np.attr("empty")(static_cast<py::ssize_t>(n), py::arg("dtype") = "O")) {
         slots = static_cast<PyObject **>(array.mutable_data());
     }
     void set(size_t i, py::object value) {
@@ -188,7 +189,7 @@ py::dict ColumnBuilder::finish() {
             data = a;
         } else {
             // Strings (one Python str per distinct value), or a mix of kinds: Python values.
-            ObjectArray a(n);
+            ObjectArray a(np, n);
             std::unordered_map<std::string, py::object> interned;
             for (size_t r = 0; r < n; ++r) {
                 const Cell &c = col.cells[r];

@@ -60,6 +60,7 @@ class Negotiator:
 
     @property
     def location(self) -> DaemonLocation:
+        """The negotiator's location: a named tuple ``(daemon_type, address, version)``."""
         return DaemonLocation(DaemonTypes.Negotiator, self._address, self._version)
 
     @staticmethod
@@ -72,45 +73,59 @@ class Negotiator:
         _core._negotiator_command(self._address, _C[cmd], user, kind, value)
 
     def setPriority(self, user: str, prio: float) -> None:
+        """Set the user priority of submitter ``user`` (``name@uid.domain``); ``prio`` must not be negative."""
         if prio < 0:
             raise HTCondorValueError("User priority must be non-negative")
         self._send("SET_PRIORITY", self._user(user), 1, prio)
 
     def setFactor(self, user: str, factor: float) -> None:
+        """Set the priority factor of submitter ``user``; ``factor`` must be at least 1."""
         if factor < 1:
             raise HTCondorValueError("Priority factors must be >= 1")
         self._send("SET_PRIORITYFACTOR", self._user(user), 1, factor)
 
     def setCeiling(self, user: str, ceiling: float) -> None:
+        """Set the most resources submitter ``user`` may use at once (-1: no ceiling)."""
         if ceiling < -1:
             raise HTCondorValueError("Ceiling must be greater than -1")
         self._send("SET_CEILING", self._user(user), 3, int(ceiling))
 
     def setUsage(self, user: str, usage: float) -> None:
+        """Set the accumulated usage of submitter ``user``; ``usage`` must not be negative."""
         if usage < 0:
             raise HTCondorValueError("Usage must be non-negative")
         self._send("SET_ACCUMUSAGE", self._user(user), 1, usage)
 
     def setBeginUsage(self, user: str, value: int) -> None:
+        """Set when submitter ``user`` first used resources (seconds since the epoch)."""
         self._send("SET_BEGINTIME", self._user(user), 2, int(value))
 
     def setLastUsage(self, user: str, value: int) -> None:
+        """Set when submitter ``user`` last used resources (seconds since the epoch)."""
         self._send("SET_LASTTIME", self._user(user), 2, int(value))
 
     def resetUsage(self, user: str) -> None:
+        """Reset the accumulated usage of submitter ``user`` to zero."""
         self._send("RESET_USAGE", self._user(user))
 
     def deleteUser(self, user: str) -> None:
+        """Remove submitter ``user`` from the negotiator's accounting records."""
         self._send("DELETE_USER", self._user(user))
 
     def resetAllUsage(self) -> None:
+        """Reset the accumulated usage of every submitter to zero."""
         self._send("RESET_ALL_USAGE", "")
 
     def getPriorities(self, rollup: bool = False) -> list[classad.ClassAd]:
+        """One ad per submitter and accounting group: ``Name``, ``Priority``, ``ResourcesUsed``,
+        ``PriorityFactor``, usage times, quotas and so on.  With ``rollup`` group usage includes that
+        of the groups below.
+        """
         ad = _core._negotiator_query(self._address, _C["GET_PRIORITY_ROLLUP" if rollup else "GET_PRIORITY"], "")
         return _split_indexed(ad, _PRIORITY_ATTRS)
 
     def getResourceUsage(self, user: str) -> list[classad.ClassAd]:
+        """The resources submitter ``user`` is using: one ad per slot, with ``Name`` and ``StartTime``."""
         ad = _core._negotiator_query(self._address, _C["GET_RESLIST"], self._user(user))
         return _split_indexed(ad, ["Name", "StartTime"])
 
@@ -123,6 +138,8 @@ class Startd:
 
     @property
     def location(self) -> DaemonLocation:
+        """The startd's location: a named tuple ``(daemon_type, address, version)``; the address is
+        empty for ``Startd()`` until a request has located the local startd."""
         return DaemonLocation(DaemonTypes.Startd, self._address, self._version)
 
     def _addr(self) -> str:
@@ -135,13 +152,20 @@ class Startd:
 
     def drainJobs(self, drain_type: int = 0, on_completion: int = 0, check_expr: Any = "true",
                   start_expr: Any = "false", reason: Optional[str] = "by command") -> str:
-        """Start draining; returns the request id."""
+        """Start draining the startd's slots; returns the request id (for :meth:`cancelDrainJobs`).
+
+        ``drain_type`` is a :class:`DrainTypes`; ``on_completion`` what the startd does once
+        drained (HTCondor's codes: 0 nothing, 1 resume, 2 exit, 3 restart, 4 reconfig);
+        ``check_expr`` must be true of every slot, else nothing drains; ``start_expr`` is the
+        slots' ``START`` expression while they drain; ``reason`` is recorded with the request.
+        """
         check = constraint_text(check_expr)
         start = repr(start_expr) if isinstance(start_expr, classad.ExprTree) else str(start_expr)
         return _core._drain_jobs(self._addr(), int(drain_type), int(on_completion), check, start,  # type: ignore[no-any-return]
                                  reason or "")
 
     def cancelDrainJobs(self, request_id: Optional[str] = "") -> None:
+        """Cancel draining: the request ``request_id`` returned by :meth:`drainJobs`, or with ``""`` any."""
         _core._cancel_drain_jobs(self._addr(), request_id or "")
 
 
@@ -302,21 +326,27 @@ class SecMan:
         return False
 
     def setConfig(self, key: str, value: str) -> None:
+        """Set configuration value ``key`` (a security setting such as
+        ``SEC_CLIENT_AUTHENTICATION_METHODS``) for this thread's calls inside ``with`` and for :meth:`ping`.
+        """
         self._config[str(key)] = str(value)
         if self._entered:
             self._apply(True)
 
     def setTag(self, tag: str) -> None:
+        """Use the security sessions cached under ``tag`` (sessions of one tag are not used under another)."""
         self._tag = str(tag)
         if self._entered:
             self._apply(True)
 
     def setPoolPassword(self, new_pass: str) -> None:
+        """Use ``new_pass`` as the pool password (``PASSWORD`` authentication)."""
         self._pool_password = str(new_pass)
         if self._entered:
             self._apply(True)
 
     def setToken(self, token: "Token") -> None:
+        """Use ``token`` (a :class:`Token` or its text) for ``TOKEN`` authentication."""
         self._token = token._contents if isinstance(token, Token) else str(token)
         if self._entered:
             self._apply(True)
@@ -328,6 +358,7 @@ class SecMan:
             self._apply(True)
 
     def invalidateAllSessions(self) -> None:
+        """Forget every cached security session of this process; the next connections authenticate anew."""
         _core._invalidate_all_sessions()
 
     def ping(self, ad: Union[classad.ClassAd, str], command: Union[str, int] = "DC_NOP") -> classad.ClassAd:
@@ -349,6 +380,7 @@ class SecMan:
             _core._set_thread_security(False, [], None, None, None, None)
 
     def getCommandString(self, command_int: int) -> str:
+        """The name of HTCondor command number ``command_int``; ``HTCondorValueError`` if there is none."""
         name = _core._command_string(int(command_int))
         if name is None:
             raise HTCondorValueError(f"Unknown command number {command_int}")

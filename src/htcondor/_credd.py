@@ -53,14 +53,17 @@ class CredCheck:
 
     @property
     def present(self) -> bool:
+        """Whether every credential checked is stored."""
         return not self._url
 
     @property
     def url(self) -> Optional[str]:
+        """Where the user can go to obtain the missing credentials (a URL), or ``None``."""
         return self._url if _URL.match(self._url) else None
 
     @property
     def error(self) -> Optional[str]:
+        """Why the missing credentials cannot be obtained, or ``None``."""
         return self._url if self._url and not _URL.match(self._url) else None
 
     @property
@@ -149,6 +152,7 @@ class Credd:
 
     @property
     def location(self) -> DaemonLocation:
+        """The credd's location: a named tuple ``(daemon_type, address, version)`` (empty for ``Credd()``)."""
         return DaemonLocation(DaemonTypes.Credd, self._address, self._version)
 
     def __repr__(self) -> str:
@@ -317,7 +321,7 @@ class Credd:
     def check_user_service_creds(self, credtype: CredTypes, services: list[classad.ClassAd],
                                  user: str = "") -> CredCheck:
         """Whether the OAuth credentials named by ``services`` (ads with ``Service`` and
-        optionally ``Handle``, e.g. :attr:`Submit.oauth_services`) are all stored."""
+        optionally ``Handle``, as v1's ``Submit.oauth_services`` listed them) are all stored."""
         _credtype(credtype, (CredTypes.OAuth,))
         names: list[str] = []
         ads = []

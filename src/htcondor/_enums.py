@@ -54,7 +54,11 @@ def _make(name: str, members: list[tuple[str, int]] | None = None) -> Any:
 
 
 JobEventType = _make("JobEventType")
+"""The type of a job event (:attr:`JobEvent.type`): HTCondor's event numbers."""
 FileTransferEventType = _make("FileTransferEventType")
+"""The stage of a file transfer that a ``FILE_TRANSFER`` event reports: input or output, queued,
+started or finished.
+"""
 
 
 
@@ -73,14 +77,42 @@ class JobStatus(enum.IntEnum):
 JobStatus.__module__ = "htcondor"
 
 DaemonTypes = _make("DaemonTypes")
+"""Kinds of daemon, for locating one (:meth:`Collector.locate`, :meth:`Collector.locateAll`)."""
 JobAction = _make("JobAction")
+"""What :meth:`Schedd.act` does to the jobs."""
 TransactionFlags = _make("TransactionFlags")
+"""Flags of job-queue changes (:meth:`Schedd.transaction`, :meth:`Schedd.edit`): ``NonDurable``
+lets the schedd skip forcing the change to disk, ``SetDirty`` marks the changed attributes as
+dirty (so they are sent on to the job's shadow), ``ShouldLog`` records them in the job's event
+log.
+"""
 QueryOpts = _make("QueryOpts")
+"""Options of :meth:`Schedd.query` and :meth:`Schedd.xquery`: ``SummaryOnly`` returns only the
+summary ad, ``AutoCluster``/``GroupBy`` autocluster ads, ``DefaultMyJobsOnly`` the querying
+user's jobs, ``IncludeClusterAd``, ``ClusterAds``, ``IncludeJobsetAds`` and ``JobsetAds`` cluster
+and job-set ads.
+"""
 BlockingMode = _make("BlockingMode", [("NonBlocking", 0), ("Blocking", 1)])
+"""Whether :meth:`QueryIterator.next` waits for the next ad (``Blocking``) or returns ``None`` when
+none has arrived yet (``NonBlocking``).
+"""
 AdTypes = _make("AdTypes")
+"""Kinds of ad a collector holds, for :meth:`Collector.query`."""
 DaemonCommands = _make("DaemonCommands")
+"""Administrative commands for :func:`send_command`, the ones ``condor_on``, ``condor_off``,
+``condor_restart`` and ``condor_reconfig`` send (``RestartPeacful`` keeps v1's spelling).
+"""
 SubsystemType = _make("SubsystemType")
+"""Kinds of subsystem, for :func:`set_subsystem`."""
 LogLevel = _make("LogLevel")
+"""Debug levels for :func:`log` (HTCondor's debug categories), and the formatting flags
+``Timestamp``, ``PID``, ``SubSecond`` and ``NoHeader`` to or with one.
+"""
 DrainTypes = _make("DrainTypes")
+"""How :meth:`Startd.drainJobs` treats running jobs: ``Graceful`` lets them run out their
+retirement time, ``Quick`` evicts them at once (with a graceful shutdown), ``Fast`` kills them.
+"""
 VacateTypes = _make("VacateTypes")
+"""How jobs are vacated: ``Graceful`` (soft kill, time to shut down cleanly) or ``Fast`` (hard kill)."""
 CredTypes = _make("CredTypes")
+"""Kinds of credential a credd stores (:class:`Credd`)."""

@@ -61,12 +61,14 @@ class _Param(MutableMapping):  # type: ignore[type-arg]
         return sum(1 for _ in self)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """``param[key]``, or ``default`` if the configuration does not define ``key``."""
         try:
             return self[key]
         except KeyError:
             return default
 
     def setdefault(self, key: str, default: str = "") -> Any:  # type: ignore[override]
+        """``param[key]``, after setting it to ``default`` if the configuration does not define ``key``."""
         try:
             return self[key]
         except KeyError:

@@ -115,6 +115,7 @@ class SubmitJobsIterator(Iterator[classad.ClassAd]):
         return next(self._ads)
 
     def clusterad(self) -> classad.ClassAd:
+        """The cluster ad: the attributes the jobs of the cluster share."""
         return self._cluster_ad
 
 
@@ -128,15 +129,19 @@ class SubmitResult:
         self._num_procs = num_procs
 
     def cluster(self) -> int:
+        """The id of the new cluster."""
         return self._cluster
 
     def clusterad(self) -> classad.ClassAd:
+        """The cluster ad: the attributes the submitted jobs share."""
         return self._clusterad
 
     def first_proc(self) -> int:
+        """The proc id of the first job submitted."""
         return self._first_proc
 
     def num_procs(self) -> int:
+        """How many jobs were submitted."""
         return self._num_procs
 
     def __int__(self) -> int:
@@ -206,19 +211,24 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
         return len(self._h.items())
 
     def keys(self) -> list[str]:  # type: ignore[override]
+        """The submit commands, in the order they were set (a list)."""
         return [k for k, _ in self._h.items()]
 
     def values(self) -> list[str]:  # type: ignore[override]
+        """The commands' values, unexpanded (a list)."""
         return [v for _, v in self._h.items()]
 
     def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        """``(command, value)`` pairs (a list)."""
         return list(self._h.items())
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value of command ``key``, or ``default`` if it is not set."""
         value = self._h.get(key)
         return default if value is None else value
 
     def setdefault(self, key: str, default: Any = "") -> str:  # type: ignore[override]
+        """The value of command ``key``, after setting it to ``default`` if it was not set."""
         value = self._h.get(key)
         if value is None:
             self[key] = default
@@ -226,6 +236,10 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
         return value  # type: ignore[no-any-return]
 
     def update(self, other: Any = (), **kwargs: Any) -> None:  # type: ignore[override]
+        """Set commands from a mapping or ``(command, value)`` pairs, then from keyword arguments.  As with
+        ``submit[command] = value``, ``None`` becomes ``undefined``, an :class:`~classad.ExprTree` or
+        :class:`~classad.ClassAd` its ClassAd text, anything else ``str(value)``.
+        """
         if isinstance(other, Mapping) or hasattr(other, "keys"):
             pairs = [(k, other[k]) for k in other.keys()]
         else:
@@ -266,12 +280,16 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
         return QueueItemsIterator(names, rows)
 
     def setSubmitMethod(self, method_value: int = -1, allow_reserved_values: bool = False) -> None:
+        """Set the value the jobs' ``JobSubmitMethod`` attribute gets.  Values 0 to 99 are reserved for
+        HTCondor's own tools: they need ``allow_reserved_values=True``.
+        """
         if 0 <= method_value < 100 and not allow_reserved_values:
             raise HTCondorValueError("Submit Method value must be 100 or greater. Or allow_reserved_values "
                                      "must be set to True.")
         self._h.submit_method = method_value
 
     def getSubmitMethod(self) -> int:
+        """The value the jobs' ``JobSubmitMethod`` attribute gets (see :meth:`setSubmitMethod`)."""
         return self._h.submit_method  # type: ignore[no-any-return]
 
     def _plan(self, count: int, itemdata: Optional[Iterable[ItemRow]]) -> tuple[int, list[str], list[list[str]]]:
