@@ -6,7 +6,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 source "$here/env.sh"
 venv=$(bash "$here/setup.sh" | tail -n1)
-work=$(readable_copy "$repo/tests" "$repo/examples" "$repo/docs" "$repo/pyproject.toml")
+work=$(readable_copy "$repo/tests" "$repo/examples" "$repo/docs" "$repo/src" "$repo/pyproject.toml")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 # The whole suite unless test paths were given.

@@ -94,9 +94,9 @@ def test_submit_descriptions(s):
 @SETTINGS
 @given(st.one_of(text, st.lists(st.text(max_size=10), max_size=4), st.integers(), st.floats(), st.none()))
 def test_constraints_and_job_specs(spec):
-    from htcondor._schedd import constraint_text, job_spec
+    from htcondor._schedd import constraint_text, parse_job_spec
 
-    for fn in (constraint_text, job_spec):
+    for fn in (constraint_text, parse_job_spec):
         try:
             fn(spec)
         except (htcondor.HTCondorException, classad.ClassAdException):

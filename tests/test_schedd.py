@@ -85,7 +85,7 @@ def test_act_hold_release_remove(schedd, pool):
     c = schedd.submit(htcondor.Submit(dict(SLEEP, hold="true")), count=2).cluster()
     r = schedd.act(JobAction.Release, f"ClusterId == {c}")
     assert r["TotalSuccess"] == 2 and r["TotalNotFound"] == 0 and r["TotalError"] == 0
-    r = schedd.act(JobAction.Hold, [f"{c}.0"], ("testing", 42))
+    r = schedd.act(JobAction.Hold, job_spec=[f"{c}.0"], reason=("testing", 42))  # v1's keywords
     assert r["TotalSuccess"] == 1
     held = cluster_ads(schedd, c, ["ProcId", "JobStatus", "HoldReason", "HoldReasonSubCode"])[0]
     assert held["JobStatus"] == 5 and held["HoldReason"].startswith("testing") and held["HoldReasonSubCode"] == 42

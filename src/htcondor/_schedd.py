@@ -43,7 +43,7 @@ def constraint_text(constraint: Any, error: type[Exception] = HTCondorValueError
     raise error(f"Invalid constraint of type {type(constraint).__name__}.")
 
 
-def job_spec(spec: Any) -> tuple[str, list[str]]:
+def parse_job_spec(spec: Any) -> tuple[str, list[str]]:
     """A job_spec: a list of "c.p" ids, a single id string, or a constraint."""
     if isinstance(spec, list):
         ids = [str(s) for s in spec]
@@ -278,7 +278,11 @@ class Schedd:
         if int(opts):
             request["QueryDefaultAutocluster"] = int(opts)
         request["Projection"] = _projection(projection)
-        stream = _core._AdStream(self._address, _core.QUERY_JOB_ADS, request)
+        # Each read waits Q_QUERY_TIMEOUT at most, as query() does (v1: always 20 s).
+        from . import param
+
+        stream = _core._AdStream(self._address, _core.QUERY_JOB_ADS, request,
+                                 int(param.get("Q_QUERY_TIMEOUT", 20)))
         return QueryIterator(stream, name if name is not None else (self._name or self._address),
                              _projection(projection))
 
@@ -310,14 +314,14 @@ class Schedd:
         return HistoryIterator(stream, _projection(projection))
 
     # -- acting on jobs ---------------------------------------------------------------------
-    def act(self, action: JobAction, job_spec_: Any, reason: Union[str, tuple[str, Any], None] = None
+    def act(self, action: JobAction, job_spec: Any, reason: Union[str, tuple[str, Any], None] = None
             ) -> classad.ClassAd:
         """Hold, release, remove, vacate, suspend or continue jobs; returns the totals ad."""
         try:
             action = JobAction(int(action))
         except ValueError as err:
             raise HTCondorValueError(f"Unknown job action {action!r}") from err
-        constraint, ids = job_spec(job_spec_)
+        constraint, ids = parse_job_spec(job_spec)
         code = ""
         if isinstance(reason, tuple):
             reason, code = reason[0], str(reason[1])
@@ -325,7 +329,7 @@ class Schedd:
             reason = "Python-initiated action"
         return _core._act(self._address, int(action), constraint, ids, str(reason), code)  # type: ignore[no-any-return]
 
-    def edit(self, job_spec_: Any, attr: Any, value: Any = None, flags: int = 0) -> "EditResult":
+    def edit(self, job_spec: Any, attr: Any, value: Any = None, flags: int = 0) -> "EditResult":
         """Set attribute ``attr`` to the expression ``value`` (text or ExprTree) on jobs;
         or, with a ClassAd/dict as the second argument, set each of its attributes."""
         if isinstance(attr, (classad.ClassAd, dict)):
@@ -334,7 +338,7 @@ class Schedd:
             flags = int(value) if value is not None else int(flags)
         else:
             updates = [(str(attr), value)]
-        constraint, ids = job_spec(job_spec_)
+        constraint, ids = parse_job_spec(job_spec)
         own_txn = self._txn is None
         conn = self._txn._conn if self._txn is not None else _core._QueueConnection(self._address)
         flags = int(flags) | 2  # SetAttribute_NoAck, as v1
@@ -416,17 +420,17 @@ class Schedd:
         ``Submit.jobs(clusterid=...)``); the schedd then releases them."""
         _core._spool(self._address, list(ad_list))
 
-    def retrieve(self, job_spec_: Any) -> None:
+    def retrieve(self, job_spec: Any) -> None:
         """Fetch the output files of spooled jobs into their ``Iwd``."""
-        constraint, ids = job_spec(job_spec_)
+        constraint, ids = parse_job_spec(job_spec)
         if ids:
             constraint = " || ".join(
                 f"(ClusterId == {i.split('.')[0]} && ProcId == {i.split('.')[1] if '.' in i else 0})" for i in ids)
         _core._retrieve(self._address, constraint)
 
-    def export_jobs(self, job_spec_: Any, export_dir: str, new_spool_dir: str) -> classad.ClassAd:
+    def export_jobs(self, job_spec: Any, export_dir: str, new_spool_dir: str) -> classad.ClassAd:
         """Hand jobs to an external manager: their queue state goes to ``export_dir``."""
-        constraint, ids = job_spec(job_spec_)
+        constraint, ids = parse_job_spec(job_spec)
         return _checked_reply(_core._export(self._address, constraint, ids, str(export_dir), str(new_spool_dir)),
                               "export jobs")
 
@@ -434,9 +438,9 @@ class Schedd:
         """Bring back the results of jobs exported with :meth:`export_jobs`."""
         return _core._import(self._address, str(import_dir))  # type: ignore[no-any-return]
 
-    def unexport_jobs(self, job_spec_: Any) -> classad.ClassAd:
+    def unexport_jobs(self, job_spec: Any) -> classad.ClassAd:
         """Undo :meth:`export_jobs` for jobs not yet imported."""
-        constraint, ids = job_spec(job_spec_)
+        constraint, ids = parse_job_spec(job_spec)
         return _checked_reply(_core._unexport(self._address, constraint, ids), "unexport jobs")
 
     def refreshGSIProxy(self, cluster: int, proc: int, proxy_filename: str, lifetime: int) -> int:
