@@ -46,7 +46,11 @@ std::vector<AdPtr> fetch_ads(const std::string &pool, int ad_type, const std::st
         }
         std::unique_ptr<CollectorList> collectors(CollectorList::create(pool.empty() ? nullptr : pool.c_str()));
         CondorError err;
-        const QueryResult rv = collectors->query(query, collect_ad, &ads, &err);
+        QueryResult rv = collectors->query(query, collect_ad, &ads, &err);
+        if (rv == Q_COMMUNICATION_ERROR && ads.empty() && session_rejected(err)) {
+            err.clear();  // a restarted collector: once more, with a new session
+            rv = collectors->query(query, collect_ad, &ads, &err);
+        }
         switch (rv) {
         case Q_OK:
             break;

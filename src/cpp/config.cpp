@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+extern bool should_block_signals;  // dprintf.cpp
+
 namespace htcpb {
 
 namespace {
@@ -128,6 +130,10 @@ void register_config(py::module_ &m) {
     m.def("enable_log", [] {
         LibraryLock lock;
         dprintf_config(get_mySubSystem()->getName());
+        // dprintf_config makes dprintf block every signal around its writes, for daemons whose
+        // signal handlers log.  Python handlers never run inside dprintf, and a write failure
+        // unwinds out of dprintf (see dprintf_failure) past the point that unblocks them.
+        should_block_signals = false;
     });
     m.def("log", [](int level, const std::string &message) {
         LibraryLock lock;

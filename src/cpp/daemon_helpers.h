@@ -4,6 +4,7 @@
 #pragma once
 
 #include "CondorError.h"
+#include "condor_error_codes.h"
 #include "daemon.h"
 
 #include <memory>
@@ -18,6 +19,18 @@ using AdPtr = std::shared_ptr<classad::ClassAd>;
 inline std::string error_text(const CondorError &err) {
     std::string text = err.getFullText();
     return text.empty() ? std::string() : " " + text;
+}
+
+// The daemon turned down our cached security session because it no longer knows it: it was
+// restarted.  The library has then forgotten the session and the command never ran, so trying
+// once more (with a new session) is safe.
+inline bool session_rejected(const CondorError &err) {
+    for (int i = 0; err.subsys(i); ++i) {
+        if (err.code(i) == SECMAN_ERR_NO_SESSION && strcmp(err.subsys(i), "SECMAN") == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // A process callback for CondorQ/CollectorList queries: keeps every ad (takes ownership).
@@ -40,6 +53,10 @@ inline std::unique_ptr<Sock> start_command(const std::string &address, daemon_t 
     Daemon daemon(type, address.c_str(), nullptr);
     CondorError err;
     std::unique_ptr<Sock> sock(daemon.startCommand(cmd, Stream::reli_sock, timeout, &err));
+    if (!sock && session_rejected(err)) {
+        err.clear();
+        sock.reset(daemon.startCommand(cmd, Stream::reli_sock, timeout, &err));
+    }
     if (!sock) {
         raise(ErrorKind::IO, "Unable to connect to the " + std::string(daemonString(type)) + " at " + address +
                                  "." + error_text(err));

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The library-wide lock and the EXCEPT hook.
+// The library-wide lock and the EXCEPT and dprintf-failure hooks.
 #include "bindings.h"
 
 #include "condor_debug.h"
 #include "condor_config.h"
 #include "condor_secman.h"
+#include "condor_uid.h"
 
 #include <chrono>
 #include <thread>
@@ -57,6 +58,22 @@ void except_reporter(const char *msg, int line, const char *file) {
         text += ":" + std::to_string(line) + ")";
     }
     throw ExceptError(text);
+}
+
+// dprintf calls this just before exit(44) when it cannot write its log (a full disk, a removed
+// directory, ...), after it has closed its files and stopped logging for good.  Throwing
+// unwinds out of dprintf instead: the call that was logging raises HTCondorIOError and the
+// process carries on without debug output.  (_EXCEPT_ never gets here: except_reporter throws
+// first.)  dprintf switched to PRIV_CONDOR for the write, a real switch only as root: switch
+// back, to the unswitched state a client process runs in.
+int dprintf_failure(int, int error, const char *) {
+    if (get_priv() == PRIV_CONDOR) {
+        _set_priv(PRIV_ROOT, __FILE__, __LINE__, 0);
+        _set_priv(PRIV_UNKNOWN, __FILE__, __LINE__, 0);
+    }
+    raise(ErrorKind::IO, "Writing the HTCondor debug log failed" +
+                             (error ? std::string(" (") + strerror(error) + ")" : std::string()) +
+                             "; debug logging is off for the rest of this process.");
 }
 }  // namespace
 
@@ -167,7 +184,10 @@ LibraryLock::~LibraryLock() {
     }
 }
 
-void install_except_hook() { _EXCEPT_Reporter = &except_reporter; }
+void install_except_hook() {
+    _EXCEPT_Reporter = &except_reporter;
+    _EXCEPT_Cleanup = &dprintf_failure;
+}
 
 namespace queue_gate {
 namespace {

@@ -12,11 +12,14 @@
 #include "condor_q.h"
 #include "condor_qmgr.h"
 #include "classad_oldnew.h"
+#include "condor_config.h"
 #include "daemon.h"
 #include "dc_schedd.h"
 #include "enum_utils.h"
 #include "daemon_types.h"
 #include "reli_sock.h"
+
+extern ReliSock *qmgmt_sock;  // the process's one job-queue connection (qmgr_lib_support.cpp)
 
 namespace htcpb {
 
@@ -35,10 +38,20 @@ public:
             LibraryLock lock(true);  // connects and authenticates: release the GIL
             DCSchedd schedd(address.c_str());
             CondorError err;
-            qmgr_ = ConnectQ(schedd, 0, false, &err);
+            // Connecting, security handshake included, gives up after Q_QUERY_TIMEOUT (v1 passed
+            // no timeout and hung on a schedd that accepts but never answers).  The steps of the
+            // transaction then get the library's own queue-operation timeout: committing a large
+            // transaction can keep the schedd busy for a while.
+            const int timeout = param_integer("Q_QUERY_TIMEOUT", 20);
+            qmgr_ = ConnectQ(schedd, timeout, false, &err);
+            if (!qmgr_ && session_rejected(err)) {
+                err.clear();
+                qmgr_ = ConnectQ(schedd, timeout, false, &err);
+            }
             if (!qmgr_) {
                 raise(ErrorKind::IO, "Failed to connect to schedd." + error_text(err));
             }
+            qmgmt_sock->timeout(std::max(timeout, SHADOW_QMGMT_TIMEOUT));
         } catch (...) {
             queue_gate::release();
             throw;
@@ -187,14 +200,20 @@ std::vector<AdPtr> fetch_jobs(const std::string &address, const std::string &con
     {
         ScheddLock lock;  // network round trip
         CondorQ q;
+        q.init();  // Q_QUERY_TIMEOUT, as condor_q (v1 always waited 20 s)
         q.requestServerTime(true);
         if (!constraint.empty() && q.addAND(constraint.c_str()) != Q_OK) {
             raise(ErrorKind::Value, "Invalid constraint.");
         }
         CondorError err;
         ClassAd *summary = nullptr;
-        const int rv = q.fetchQueueFromHostAndProcess(address.c_str(), projection, opts, limit, collect_ad, &ads, 2,
-                                                      &err, &summary);
+        int rv = q.fetchQueueFromHostAndProcess(address.c_str(), projection, opts, limit, collect_ad, &ads, 2, &err,
+                                                &summary);
+        if (rv == Q_SCHEDD_COMMUNICATION_ERROR && ads.empty() && !summary && session_rejected(err)) {
+            err.clear();
+            rv = q.fetchQueueFromHostAndProcess(address.c_str(), projection, opts, limit, collect_ad, &ads, 2, &err,
+                                                &summary);
+        }
         if (summary) {
             if (opts & fetch_SummaryOnly) {
                 ads.emplace_back(summary);
@@ -239,34 +258,40 @@ AdPtr act(const std::string &address, int action, const std::string &constraint,
         const bool by_ids = !ids.empty();
         const char *c = constraint.c_str();
         const char *r = reason.c_str();
-        switch (action) {
-        case JA_HOLD_JOBS:
-            result = by_ids ? schedd.holdJobs(ids, r, reason_code.empty() ? nullptr : reason_code.c_str(), &err, AR_TOTALS)
-                            : schedd.holdJobs(c, r, reason_code.empty() ? nullptr : reason_code.c_str(), &err, AR_TOTALS);
-            break;
-        case JA_RELEASE_JOBS:
-            result = by_ids ? schedd.releaseJobs(ids, r, &err, AR_TOTALS) : schedd.releaseJobs(c, r, &err, AR_TOTALS);
-            break;
-        case JA_REMOVE_JOBS:
-            result = by_ids ? schedd.removeJobs(ids, r, &err, AR_TOTALS) : schedd.removeJobs(c, r, &err, AR_TOTALS);
-            break;
-        case JA_REMOVE_X_JOBS:
-            result = by_ids ? schedd.removeXJobs(ids, r, &err, AR_TOTALS) : schedd.removeXJobs(c, r, &err, AR_TOTALS);
-            break;
-        case JA_VACATE_JOBS:
-        case JA_VACATE_FAST_JOBS: {
-            const VacateType type = action == JA_VACATE_JOBS ? VACATE_GRACEFUL : VACATE_FAST;
-            result = by_ids ? schedd.vacateJobs(ids, type, &err, AR_TOTALS) : schedd.vacateJobs(c, type, &err, AR_TOTALS);
-            break;
-        }
-        case JA_SUSPEND_JOBS:
-            result = by_ids ? schedd.suspendJobs(ids, r, &err, AR_TOTALS) : schedd.suspendJobs(c, r, &err, AR_TOTALS);
-            break;
-        case JA_CONTINUE_JOBS:
-            result = by_ids ? schedd.continueJobs(ids, r, &err, AR_TOTALS) : schedd.continueJobs(c, r, &err, AR_TOTALS);
-            break;
-        default:
-            raise(ErrorKind::Enum, "Job action not implemented.");
+        for (int attempt = 0; attempt < 2; ++attempt) {  // again after a rejected session
+            err.clear();
+            switch (action) {
+            case JA_HOLD_JOBS:
+                result = by_ids ? schedd.holdJobs(ids, r, reason_code.empty() ? nullptr : reason_code.c_str(), &err, AR_TOTALS)
+                                : schedd.holdJobs(c, r, reason_code.empty() ? nullptr : reason_code.c_str(), &err, AR_TOTALS);
+                break;
+            case JA_RELEASE_JOBS:
+                result = by_ids ? schedd.releaseJobs(ids, r, &err, AR_TOTALS) : schedd.releaseJobs(c, r, &err, AR_TOTALS);
+                break;
+            case JA_REMOVE_JOBS:
+                result = by_ids ? schedd.removeJobs(ids, r, &err, AR_TOTALS) : schedd.removeJobs(c, r, &err, AR_TOTALS);
+                break;
+            case JA_REMOVE_X_JOBS:
+                result = by_ids ? schedd.removeXJobs(ids, r, &err, AR_TOTALS) : schedd.removeXJobs(c, r, &err, AR_TOTALS);
+                break;
+            case JA_VACATE_JOBS:
+            case JA_VACATE_FAST_JOBS: {
+                const VacateType type = action == JA_VACATE_JOBS ? VACATE_GRACEFUL : VACATE_FAST;
+                result = by_ids ? schedd.vacateJobs(ids, type, &err, AR_TOTALS) : schedd.vacateJobs(c, type, &err, AR_TOTALS);
+                break;
+            }
+            case JA_SUSPEND_JOBS:
+                result = by_ids ? schedd.suspendJobs(ids, r, &err, AR_TOTALS) : schedd.suspendJobs(c, r, &err, AR_TOTALS);
+                break;
+            case JA_CONTINUE_JOBS:
+                result = by_ids ? schedd.continueJobs(ids, r, &err, AR_TOTALS) : schedd.continueJobs(c, r, &err, AR_TOTALS);
+                break;
+            default:
+                raise(ErrorKind::Enum, "Job action not implemented.");
+            }
+            if (result || !session_rejected(err)) {
+                break;
+            }
         }
     }
     if (!result) {
@@ -302,6 +327,10 @@ public:
         Daemon schedd(DT_SCHEDD, address.c_str(), nullptr);
         CondorError err;
         sock_.reset(schedd.startCommand(command, Stream::reli_sock, timeout, &err));
+        if (!sock_ && session_rejected(err)) {
+            err.clear();
+            sock_.reset(schedd.startCommand(command, Stream::reli_sock, timeout, &err));
+        }
         if (!sock_) {
             raise(ErrorKind::IO, "Failed to connect to schedd." + error_text(err));
         }
