@@ -11,6 +11,11 @@ writes them to benchmarks/results/.
 ``--full`` uses the sizes of the project's targets (1,000,000 events, 100,000 ads, 20,000 jobs);
 the default sizes are smaller so a run takes a few minutes.  Run through ci/bench.sh, which sets
 up the pool user and the reference venv.
+
+The floor: where there is one, the same work done without Python, by benchmarks/floor.cpp (built
+once per run with g++ against the HTCondor build; parse, eval, event log, query) or by the built
+CLI (condor_submit, whose time includes its process startup).  It is reported next to the
+others; a floor that cannot be built or run shows as n/a and never fails the run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -36,6 +42,7 @@ IMPLS = {
 }
 
 QUERY_PROJ = ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"]
+QUERY_CONSTRAINT = "JobStatus == 5 && BenchQuery =?= true"
 CPU_LOOP = "x = 0\nfor i in range(2_000_000):\n    x += i * i"
 
 # Each case: setup (run once per implementation process, untimed), work (timed), and what the
@@ -172,6 +179,97 @@ def make_event_log(path: Path, n: int, seed_log: Path) -> None:
             cluster += 1
 
 
+SUBMIT_FILE = textwrap.dedent("""\
+    executable = /bin/sleep
+    arguments = 600
+    hold = true
+    MY.BenchSubmit = true
+    queue {n}
+""")
+
+
+def build_floor(prefix: Path, out_dir: Path) -> tuple[Path | None, str]:
+    """Compile benchmarks/floor.cpp against the HTCondor build at prefix (the include
+    directories and definitions of cmake/FindHTCondor.cmake).  Returns (binary, "") or
+    (None, why not)."""
+    lib = prefix / "lib"
+    src = prefix / "src" / "src"
+    utils = sorted(lib.glob("libcondor_utils_*.so"))
+    classad_lib = sorted(lib.glob("libclassad.so.*"))
+    if not utils or not classad_lib or not (prefix / "include" / "config.h").is_file():
+        return None, f"no HTCondor libraries/headers under {prefix}"
+    arch = platform.machine().upper()
+    incs = [f"-I{prefix / 'include'}"] + [
+        f"-isystem{src / d}" for d in ("condor_includes", "condor_utils", "condor_daemon_client", "condor_io",
+                                       "safefile", "classad", "condor_daemon_core.V6", "ccb")]
+    out = out_dir / "floor"
+    cmd = [os.environ.get("CXX", "g++"), "-O2", "-std=c++20", "-w", "-DHAVE_CONFIG_H", '-DLINUX="LINUX"',
+           f"-D{arch}={arch}", *incs, str(HERE / "floor.cpp"), "-o", str(out),
+           str(utils[0]), str(classad_lib[0]), f"-Wl,-rpath,{lib}"]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"compiling floor.cpp: {e}"
+    if res.returncode != 0:
+        err = ([line for line in res.stderr.splitlines() if "error" in line] or res.stderr.splitlines()
+               or [f"exit {res.returncode}"])
+        return None, f"compiling floor.cpp failed: {err[0][:300]}"
+    return out, ""
+
+
+def run_floor(name: str, floor_bin: Path | None, params: dict, env: dict, work: Path) -> dict | None:
+    """One floor sample for a case: {"elapsed": s, ...}, {"error": why}, or None (no floor)."""
+    n = params["n"]
+    if name == "schedd_submit":
+        desc = work / "floor.sub"
+        desc.write_text(SUBMIT_FILE.format(n=n))
+        try:
+            t0 = time.perf_counter()
+            res = subprocess.run(["condor_submit", str(desc)], capture_output=True, text=True, env=env,
+                                 cwd=work, timeout=3600)
+            elapsed = time.perf_counter() - t0
+            subprocess.run(["condor_rm", "-constraint", "BenchSubmit =?= true"], capture_output=True, env=env,
+                           timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return {"error": f"condor_submit: {e}"}
+        if res.returncode != 0:
+            return {"error": "condor_submit: " + ((res.stderr or res.stdout).strip().splitlines() or ["?"])[-1]}
+        return {"elapsed": elapsed, "how": "condor_submit (wall time, includes process startup)"}
+    args = {
+        "parseAds": ["parse", params["ads_file"]],
+        "eval_requirements": ["eval", params["ads_file"], str(n), params["requirement"]],
+        "event_log": ["events", params["log_file"]],
+        "schedd_query": ["query", QUERY_CONSTRAINT, str(n), *QUERY_PROJ],
+    }.get(name)
+    if args is None:
+        return None
+    if floor_bin is None:
+        return {"error": "floor.cpp not built"}
+    try:
+        res = subprocess.run([str(floor_bin), *args], capture_output=True, text=True, env=env, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return {"error": f"floor {args[0]}: {e}"}
+    if res.returncode != 0:
+        return {"error": f"floor {args[0]}: " + (res.stderr.strip().splitlines() or [f"exit {res.returncode}"])[-1]}
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    if name != "eval_requirements" and out["count"] != n:
+        return {"error": f"floor {args[0]}: counted {out['count']}, expected {n}"}
+    out["how"] = f"floor.cpp {args[0]} (C++ on libcondor_utils)"
+    if name == "schedd_query":
+        # The CLI for comparison (wall time, with its startup): condor_q -af, same query.
+        cli = ["condor_q", "-allusers", "-constraint", QUERY_CONSTRAINT, "-limit", str(n), "-af", *QUERY_PROJ]
+        try:
+            t0 = time.perf_counter()
+            r = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=3600)
+            if r.returncode == 0 and len(r.stdout.splitlines()) == n:
+                out["cli_seconds"] = time.perf_counter() - t0
+            else:
+                out["cli_error"] = (r.stderr.strip().splitlines() or [f"{len(r.stdout.splitlines())} lines"])[-1]
+        except (OSError, subprocess.TimeoutExpired) as e:
+            out["cli_error"] = str(e)
+    return out
+
+
 def run_case(python: str, import_line: str, case: dict, params: dict, env: dict, impl: str) -> dict:
     fill = lambda s: s.format(**params)  # noqa: E731
     work = case.get(f"work_{impl}", case.get("work", ""))
@@ -214,6 +312,9 @@ def main() -> int:
     rows = []
     with PersonalPool(config={"SCHEDD_INTERVAL": "60"}) as pool:
         env = pool.env()
+        floor_bin, floor_why = build_floor(pool.prefix, work)
+        if floor_bin is None:
+            print(f"floor: n/a ({floor_why})", file=sys.stderr, flush=True)
         schedd = htcondor.Schedd()
         if {"schedd_query", "query_columns", "cpu_loop_vs_queries"} & set(cases):
             sub = htcondor.Submit({"executable": "/bin/sleep", "arguments": "600", "hold": "true",
@@ -227,10 +328,17 @@ def main() -> int:
                                "schedd_submit": sizes["submit"]}.get(name, 1))
             params = dict(n=n, ads_file=str(ads_file), log_file=str(log_file), requirement=REQUIREMENT)
             samples: dict[str, list[dict]] = {k: [] for k in IMPLS}
+            floor_samples: list[dict] = []
             for _ in range(args.repeats):
                 for impl, (py, import_line) in IMPLS.items():
                     python = py.format(ours=args.ours, oracle=args.oracle)
                     samples[impl].append(run_case(python, import_line, case, params, env, impl))
+                try:
+                    f = run_floor(name, floor_bin, params, env, work)
+                except Exception as e:  # the floor never fails the run
+                    f = {"error": f"floor: {type(e).__name__}: {e}"}
+                if f is not None:
+                    floor_samples.append(f)
             row = {"case": name, "n": n, "unit": case["unit"]}
             for impl, results in samples.items():
                 ok = [r for r in results if "error" not in r]
@@ -241,6 +349,19 @@ def main() -> int:
                 t = statistics.median(r[key] for r in ok)
                 row[impl] = {"seconds": t, "rate": n / t if t > 0 else float("inf"),
                              "maxrss_mb": statistics.median(r["maxrss_kb"] for r in ok) / 1024}
+            if floor_samples:
+                ok = [r for r in floor_samples if "error" not in r]
+                if not ok:
+                    row["floor"] = {"error": floor_samples[0]["error"]}
+                    print(f"floor for {name}: n/a ({row['floor']['error']})", file=sys.stderr, flush=True)
+                else:
+                    t = statistics.median(r["elapsed"] for r in ok)
+                    row["floor"] = {"seconds": t, "rate": n / t if t > 0 else float("inf"), "how": ok[0]["how"]}
+                    cli = [r["cli_seconds"] for r in ok if "cli_seconds" in r]
+                    if cli:
+                        row["floor"]["cli_seconds"] = statistics.median(cli)
+                    elif any("cli_error" in r for r in ok):
+                        row["floor"]["cli_error"] = next(r["cli_error"] for r in ok if "cli_error" in r)
             rows.append(row)
             print(format_row(row), flush=True)
 
@@ -262,7 +383,8 @@ def main() -> int:
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    meta = {"when": stamp, "full": args.full, "repeats": args.repeats, "htcondor": htcondor.version()}
+    meta = {"when": stamp, "full": args.full, "repeats": args.repeats, "htcondor": htcondor.version(),
+            "floor": "floor.cpp built" if floor_bin else f"floor.cpp not built: {floor_why}"}
     if sweep:
         (RESULTS / "throughput.svg").write_text(svg_plot(sweep))
     (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows, "sweep": sweep}, indent=1))
@@ -327,12 +449,31 @@ def ratio(row: dict, other: str) -> str:
     return f"{theirs['seconds'] / ours['seconds']:.2f}x"
 
 
+def floor_ratio(row: dict) -> str:
+    """Floor time over our time: the fraction of the floor's speed we reach (1.00x: at the floor)."""
+    if "floor" not in row:
+        return "-"
+    ours, floor = row.get("ours", {}), row["floor"]
+    if "seconds" not in ours or "seconds" not in floor:
+        return "n/a"
+    return f"{floor['seconds'] / ours['seconds']:.2f}x"
+
+
+def floor_seconds(row: dict) -> str:
+    if "floor" not in row:
+        return "-"
+    f = row["floor"]
+    return f"{f['seconds']:.3f}" if "seconds" in f else "n/a (" + f.get("error", "?")[:60] + ")"
+
+
 def format_row(row: dict) -> str:
     parts = [f"{row['case']:<18} n={row['n']:<8}"]
     for impl in IMPLS:
         r = row.get(impl, {})
         parts.append(f"{impl}: " + (f"{r['seconds']:.3f}s" if "seconds" in r else f"ERR {r.get('error', '')[:40]}"))
     parts.append(f"vs v1 {ratio(row, 'v1')}, vs v2 {ratio(row, 'v2')}")
+    if "floor" in row:
+        parts.append(f"floor {floor_seconds(row)}s, ours/floor {floor_ratio(row)}")
     return "  ".join(parts)
 
 
@@ -341,8 +482,12 @@ def markdown(rows: list[dict], meta: dict) -> str:
              f"median of {meta['repeats']})", "",
              "Ratios are our speed over theirs (>1: we are faster). Reference: PyPI htcondor==23.10.29 "
              "(v1 `htcondor` and `htcondor2`), same pool, same files.", "",
-             "| case | n | ours (s) | v1 (s) | v2 (s) | vs v1 | vs v2 | peak RSS ours/v1/v2 (MB) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "The floor is the same work without Python: benchmarks/floor.cpp on libcondor_utils (parseAds, "
+             "eval_requirements, event_log, schedd_query) or the built CLI (schedd_submit: `condor_submit` with "
+             "`queue n`, wall time including its process startup). ours/floor is the floor's time over ours "
+             "(1.00x: we are at the floor).", "",
+             "| case | n | ours (s) | v1 (s) | v2 (s) | vs v1 | vs v2 | peak RSS ours/v1/v2 (MB) | floor (s) | ours/floor |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         def sec(i: str) -> str:
             r = row.get(i, {})
@@ -353,8 +498,15 @@ def markdown(rows: list[dict], meta: dict) -> str:
             return f"{r['maxrss_mb']:.0f}" if "maxrss_mb" in r else "-"
 
         lines.append(f"| {row['case']} | {row['n']} | {sec('ours')} | {sec('v1')} | {sec('v2')} | "
-                     f"{ratio(row, 'v1')} | {ratio(row, 'v2')} | {rss('ours')}/{rss('v1')}/{rss('v2')} |")
+                     f"{ratio(row, 'v1')} | {ratio(row, 'v2')} | {rss('ours')}/{rss('v1')}/{rss('v2')} | "
+                     f"{floor_seconds(row)} | {floor_ratio(row)} |")
     by_case = {row["case"]: row for row in rows}
+    cli = by_case.get("schedd_query", {}).get("floor", {}).get("cli_seconds")
+    if cli is not None:
+        lines += ["", f"schedd_query through the CLI (`condor_q -af`, same constraint, projection and limit; "
+                  f"wall time including process startup): {cli:.3f} s."]
+    if "not built" in meta.get("floor", ""):
+        lines += ["", f"Floor: {meta['floor']}."]
     if {"cpu_loop_alone", "cpu_loop_vs_queries"} <= set(by_case):
         alone, loaded = by_case["cpu_loop_alone"], by_case["cpu_loop_vs_queries"]
         parts = []

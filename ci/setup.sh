@@ -19,8 +19,8 @@ if [[ ! -x "$venv/bin/python" ]]; then
   log "creating $venv"
   /usr/bin/python3 -m venv "$venv"
 fi
-reqs=(pip "scikit-build-core>=0.11" "pybind11>=3" "pytest>=7" "mypy>=1.8" "hypothesis>=6" "sphinx>=7" "numpy>=1.21")
-if ! "$venv/bin/python" -c 'import scikit_build_core, pybind11, pytest, mypy, hypothesis, sphinx, numpy' 2>/dev/null; then
+reqs=(pip "scikit-build-core>=0.11" "pybind11>=3" "pytest>=7" "mypy>=1.8" "hypothesis>=6" "sphinx>=7" "numpy>=1.21" "atheris>=2.3")
+if ! "$venv/bin/python" -c 'import scikit_build_core, pybind11, pytest, mypy, hypothesis, sphinx, numpy, atheris' 2>/dev/null; then
   log "installing build and test requirements into the venv"
   "$venv/bin/python" -m pip install -q --upgrade "${reqs[@]}" >&2
 fi

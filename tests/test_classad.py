@@ -24,6 +24,16 @@ HERE = Path(__file__).parent
 INTENDED = {
     # A Python int beyond 64 bits: v1 leaks a bare OverflowError; we raise the classad error.
     ("errors", "huge_int"): ("EXC:OverflowError", "EXC:ClassAdValueError"),
+    # splitTime() makes its ad in the evaluation state, which is freed before v1 converts the
+    # value: v1 reads freed memory and returns {} (or worse).  We copy the value first (ASan).
+    ("builtins", "splitTime(absTime(0))"): (
+        ["dict", {}],
+        ["dict", {"Day": ["int", 1], "Hours": ["int", 0], "Minutes": ["int", 0], "Month": ["int", 1],
+                  "Offset": ["int", 0], "Seconds": ["int", 0], "Type": ["str", "AbsoluteTime"], "Year": ["int", 1970]}]),
+    ("builtins", "splitTime(relTime(90061))"): (
+        ["dict", {}],
+        ["dict", {"Days": ["int", 1], "Hours": ["int", 1], "Minutes": ["int", 1], "Seconds": ["float", "1.0"],
+                  "Type": ["str", "RelativeTime"]}]),
 }
 
 

@@ -28,3 +28,45 @@ def test_stubs_and_marker_ship():
     for pkg in (classad, htcondor):
         d = Path(pkg.__file__).parent
         assert (d / "py.typed").exists() and (d / "_core.pyi").exists()
+
+
+def _mypy_strict(files: list[Path], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"),
+         *map(str, files)],
+        capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_mypy_strict_accepts_the_examples(tmp_path):
+    """The scripts in examples/ (the README's main job among them)."""
+    examples = sorted((HERE.parent / "examples").glob("*.py"))
+    assert len(examples) >= 3
+    res = _mypy_strict(examples, tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_mypy_strict_accepts_the_docs_examples(tmp_path):
+    """Every ``.. code-block:: python`` of docs/ and of the docstrings, each as a module."""
+    from test_docs import collect_examples
+
+    files = []
+    for i, ex in enumerate(collect_examples()):
+        f = tmp_path / f"docs_example_{i:03d}.py"
+        f.write_text(f"# {ex.origin}\n{ex.code}")
+        files.append(f)
+    assert len(files) >= 10
+    res = _mypy_strict(files, tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("module", ["classad._core", "htcondor._core", "classad", "htcondor"])
+def test_stubtest_finds_no_drift(module, tmp_path):
+    """mypy's stubtest compares the stubs with the built modules: names, kinds, signatures."""
+    allow = HERE / "typing" / "stubtest-allowlist.txt"
+    res = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", module, "--mypy-config-file", str(HERE / "typing" / "stubtest.ini"),
+         "--allowlist", str(allow)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stdout[-8000:] + res.stderr[-2000:]

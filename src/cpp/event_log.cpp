@@ -4,6 +4,7 @@
 // protocol) are Python, in htcondor/_event_log.py.
 #include "bindings.h"
 #include "columns.h"
+#include "py_text.h"
 
 #include "condor_config.h"
 #include "condor_event.h"
@@ -42,11 +43,24 @@ py::object event_type(int number) {
     return py::module_::import("htcondor._enums").attr("JobEventType")(number);
 }
 
+// libcondor_utils 23.9.6 copies the ToE ("ticket of execution") ad of a terminated event read
+// from an XML or JSON log with ClassAd's copy constructor, which keeps the parent scope of the
+// event ad it came from; that ad is freed once the event is read, and formatting the event
+// (str(event)) then walks the freed scope (ASan: SEGV in EvalState::SetRootScope; the official
+// v1 module crashes the same way).  The copy is detached from it here.
+void detach_toe(ULogEvent *event) {
+    if (auto *terminated = dynamic_cast<TerminatedEvent *>(event)) {
+        if (terminated->toeTag) {
+            terminated->toeTag->SetParentScope(nullptr);
+        }
+    }
+}
+
 // One event read from a log.  The ClassAd form is built on first use: many followers only look
 // at type, cluster and proc.
 class Event {
 public:
-    explicit Event(ULogEvent *event) : event_(event) {}
+    explicit Event(ULogEvent *event) : event_(event) { detach_toe(event); }
 
     int type() const { return static_cast<int>(event_->eventNumber); }
     py::object type_member() const { return event_type(type()); }
@@ -203,6 +217,7 @@ public:
                 outcome = reader_->readEvent(event);
                 if (outcome == ULOG_OK) {
                     std::unique_ptr<ULogEvent> owned(event);
+                    detach_toe(event);
                     ad.reset(owned->toClassAd(false));
                     if (!ad) {
                         raise(ErrorKind::Internal, "could not convert the event to a ClassAd");
@@ -317,7 +332,7 @@ void register_event_log(py::module_ &m) {
         .def("iterkeys", [](Event &e) { return e.classad_object().attr("keys")(); })
         .def("itervalues", [](Event &e) { return e.classad_object().attr("values")(); })
         .def("iteritems", [](Event &e) { return e.classad_object().attr("items")(); })
-        .def("__str__", &Event::text)
+        .def("__str__", [](Event &e) { return text_out(e.text()); })  // never UnicodeDecodeError
         .def("__repr__", [](const Event &e) {
             return "JobEvent(type=" + std::to_string(e.type()) + ", cluster=" + std::to_string(e.cluster()) +
                    ", proc=" + std::to_string(e.proc()) + ", timestamp=" + std::to_string(e.timestamp()) + ")";

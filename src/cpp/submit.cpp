@@ -4,6 +4,8 @@
 // The mapping protocol and argument handling are Python (htcondor/_submit.py).
 #include "bindings.h"
 #include "submit.h"
+#include "py_text.h"
+#include "submit_macros.h"
 
 #include "condor_config.h"
 #include "condor_version.h"
@@ -153,8 +155,12 @@ void SubmitDescription::remove(const std::string &key) {
 }
 
 std::vector<std::pair<std::string, std::string>> SubmitDescription::items() const {
-    std::vector<std::pair<std::string, std::string>> out;
     LibraryLock lock;
+    return items_locked();
+}
+
+std::vector<std::pair<std::string, std::string>> SubmitDescription::items_locked() const {
+    std::vector<std::pair<std::string, std::string>> out;
     HASHITER it = hash_iter_begin(const_cast<SubmitHash &>(hash_).macros(), HASHITER_NO_DEFAULTS);
     for (; !hash_iter_done(it); hash_iter_next(it)) {
         const char *key = hash_iter_key(it);
@@ -167,14 +173,27 @@ std::vector<std::pair<std::string, std::string>> SubmitDescription::items() cons
     return out;
 }
 
+// Refuse a description whose macros refer to each other in a cycle: the library would expand
+// them for ever (or until the stack overflows).
+void SubmitDescription::check_macro_cycles() const {
+    if (std::optional<std::string> cycle = macro_cycle(items_locked())) {
+        raise(ErrorKind::Value, "Invalid submit description: its macros refer to each other in a cycle (" + *cycle +
+                                    "), so they cannot be expanded");
+    }
+}
+
 std::string SubmitDescription::expand(const std::string &key) const {
     const std::string k = canonical_key(key);
     char *value;
     {
         LibraryLock lock;
+        check_macro_cycles();
         value = const_cast<SubmitHash &>(hash_).submit_param(k.c_str());
     }
     if (!value) {
+        if (get(key)) {
+            return "";  // set to nothing: submit_param gives no value for an empty one
+        }
         throw py::key_error(key);  // v1 crashed with a C++ string error here
     }
     std::string out(value);
@@ -214,6 +233,7 @@ ItemData SubmitDescription::itemdata(const std::string &qargs_override) {
         qargs = stripped;
     }
     LibraryLock lock;
+    check_macro_cycles();
     SubmitForeachArgs fea;
     std::string errmsg;
     if (hash_.parse_q_args(qargs.c_str(), fea, errmsg) != 0) {
@@ -232,6 +252,10 @@ ItemData SubmitDescription::itemdata(const std::string &qargs_override) {
     out.vars = fea.vars;
     out.count = fea.queue_num;
     for (const std::string &item : fea.items) {
+        if (item.find('\x1f') != std::string::npos) {
+            out.rows.push_back(split_unit_separated(item, fea.vars.size()));
+            continue;
+        }
         std::vector<char> buf(item.begin(), item.end());
         buf.push_back('\0');
         std::vector<const char *> values;
@@ -245,9 +269,53 @@ ItemData SubmitDescription::itemdata(const std::string &qargs_override) {
     return out;
 }
 
+// An item whose fields are separated by the ASCII unit separator (0x1F), one field per variable
+// (missing ones empty, extra ones dropped), each trimmed of blanks.  Done here rather than by
+// SubmitForeachArgs::split_item, which in 23.9.6 runs past the end of its variable list when the
+// field after the last variable's is empty ("queue x in (a<US>)": it appends until std::bad_alloc).
+std::vector<std::string> SubmitDescription::split_unit_separated(const std::string &item, size_t nvars) {
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::vector<std::string> row;
+    size_t start = 0;
+    while (row.size() < nvars) {
+        size_t end = item.find('\x1f', start);
+        const size_t stop = end == std::string::npos ? item.size() : end;
+        size_t a = start, b = stop;
+        while (a < b && blank(item[a])) {
+            ++a;
+        }
+        while (b > a && blank(item[b - 1])) {
+            --b;
+        }
+        row.push_back(item.substr(a, b - a));
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    row.resize(nvars);
+    return row;
+}
+
 // Build the job ads of `count` procs per row (no rows: one row, no variables).
 // `send` gets each proc ad (and the cluster ad first); with no sender the ads are only built.
 int SubmitDescription::make_jobs(const JobPlan &plan, const AdSink &sink) {
+    check_macro_cycles();
+    // Item values are macros too while their row is expanded ("queue x in ($(arguments))").
+    const auto items = items_locked();
+    for (const auto &row : plan.rows) {
+        if (std::none_of(row.begin(), row.end(), [](const std::string &v) { return v.find('$') != std::string::npos; })) {
+            continue;
+        }
+        auto with_row = items;
+        for (size_t i = 0; i < row.size() && i < plan.vars.size(); ++i) {
+            with_row.emplace_back(plan.vars[i], row[i]);
+        }
+        if (std::optional<std::string> cycle = macro_cycle(with_row)) {
+            raise(ErrorKind::Value, "Invalid queue item data: with its values the macros refer to each other in a "
+                                    "cycle (" + *cycle + "), so they cannot be expanded");
+        }
+    }
     hash_.setDisableFileChecks(param_boolean_crufty("SUBMIT_SKIP_FILECHECKS", true));
     hash_.setScheddVersion(plan.schedd_version.empty() ? CondorVersion() : plan.schedd_version.c_str());
     std::string owner = plan.owner;
@@ -270,6 +338,18 @@ int SubmitDescription::make_jobs(const JobPlan &plan, const AdSink &sink) {
     for (const auto &v : vars) {
         hash_.set_live_submit_variable(v.c_str(), "", true);
     }
+    // Live variables point into the rows' strings, which die with `plan`: unset them however this
+    // function ends (an error in one job ad used to leave them dangling, and the next expand() or
+    // items() read freed memory; found by ASan under the hypothesis fuzzer).
+    struct UnsetLive {
+        SubmitHash &hash;
+        const std::vector<std::string> &vars;
+        ~UnsetLive() {
+            for (const auto &v : vars) {
+                hash.unset_live_submit_variable(v.c_str());
+            }
+        }
+    } unset_live{hash_, vars};
     hash_.optimize();
 
     const int count = plan.count > 0 ? plan.count : 1;
@@ -303,9 +383,6 @@ int SubmitDescription::make_jobs(const JobPlan &plan, const AdSink &sink) {
             }
         }
     }
-    for (const auto &v : vars) {
-        hash_.unset_live_submit_variable(v.c_str());
-    }
     return made;
 }
 
@@ -322,19 +399,51 @@ namespace htcpb {
 void register_submit(py::module_ &m) {
     py::class_<SubmitDescription>(m, "_Submit")
         .def(py::init<>())
-        .def("parse", &SubmitDescription::parse)
-        .def("get", &SubmitDescription::get)
-        .def("set", &SubmitDescription::set)
-        .def("remove", &SubmitDescription::remove)
-        .def("items", &SubmitDescription::items)
-        .def("expand", &SubmitDescription::expand)
-        .def_property("qargs", &SubmitDescription::qargs, &SubmitDescription::set_qargs)
+        // Text arguments through utf8_text: a str with no UTF-8 form raises UnicodeEncodeError.
+        .def("parse", [](SubmitDescription &self, const py::str &text) { self.parse(utf8_text(text)); })
+        .def("get",
+             [](const SubmitDescription &self, const py::str &key) -> py::object {
+                 std::optional<std::string> value = self.get(utf8_text(key));
+                 return value ? py::object(text_out(*value)) : py::none();
+             })
+        .def("set",
+             [](SubmitDescription &self, const py::str &key, const py::str &value) {
+                 self.set(utf8_text(key), utf8_text(value));
+             })
+        .def("remove", [](SubmitDescription &self, const py::str &key) { self.remove(utf8_text(key)); })
+        .def("items",
+             [](const SubmitDescription &self) {
+                 py::list out;
+                 for (const auto &[key, value] : self.items()) {
+                     out.append(py::make_tuple(text_out(key), text_out(value)));
+                 }
+                 return out;
+             })
+        .def("expand",
+             [](const SubmitDescription &self, const py::str &key) { return text_out(self.expand(utf8_text(key))); })
+        .def_property("qargs", &SubmitDescription::qargs,
+                      [](SubmitDescription &self, const py::str &args) { self.set_qargs(utf8_text(args)); })
         .def_property_readonly("has_queue", &SubmitDescription::has_queue)
         .def("itemdata",
-             [](SubmitDescription &self, const std::string &qargs) {
-                 ItemData d = self.itemdata(qargs);
-                 return py::make_tuple(d.vars, d.rows, d.count);
-             })
+             [](SubmitDescription &self, const py::str &qargs, bool raw) {
+                 ItemData d = self.itemdata(utf8_text(qargs));
+                 // Items may come from any file ("queue x from data.bin"): as str through text_out,
+                 // not strict UTF-8; `raw` gives the values as bytes, to hand back to jobs() and
+                 // submit() unchanged.
+                 py::list vars, rows;
+                 for (const std::string &v : d.vars) {
+                     vars.append(text_out(v));
+                 }
+                 for (const auto &row : d.rows) {
+                     py::list values;
+                     for (const std::string &v : row) {
+                         values.append(raw ? py::object(py::bytes(v)) : py::object(text_out(v)));
+                     }
+                     rows.append(std::move(values));
+                 }
+                 return py::make_tuple(vars, rows, d.count);
+             },
+             py::arg("qargs"), py::arg("raw") = false)
         .def_property("submit_method", &SubmitDescription::submit_method, &SubmitDescription::set_submit_method)
         // Offline job ads, as the schedd would get them: (cluster ad, [proc ads]).
         .def("jobs",

@@ -57,6 +57,7 @@ public:
     void set_qargs(const std::string &args);
     bool has_queue() const { return has_queue_; }
     ItemData itemdata(const std::string &qargs_override);
+    static std::vector<std::string> split_unit_separated(const std::string &item, size_t nvars);
 
     void set_submit_method(int method) { hash_.setSubmitMethod(method); }
     int submit_method() { return hash_.getSubmitMethod(); }
@@ -68,6 +69,9 @@ public:
 
 private:
     void check_errors(std::vector<std::string> *warnings);
+    // The caller holds the library lock.
+    std::vector<std::pair<std::string, std::string>> items_locked() const;
+    void check_macro_cycles() const;
 
     SubmitHash hash_;
     MACRO_SOURCE source_;

@@ -177,20 +177,26 @@ class Token:
 
     def write(self, tokenfile: Optional[str] = None) -> None:
         """Write the token into the user's token directory (``SEC_TOKEN_DIRECTORY``, default
-        ``~/.condor/tokens.d``) as ``tokenfile`` (default ``python_generated_tokens``)."""
+        ``~/.condor/tokens.d``) as ``tokenfile`` (default ``python_generated_tokens``).
+
+        ``HTCondorValueError`` if ``tokenfile`` is not a plain file name, ``HTCondorIOError`` if
+        the file cannot be written (v1 only logged that)."""
         import os
 
         from . import param
 
         directory = param.get("SEC_TOKEN_DIRECTORY") or os.path.expanduser("~/.condor/tokens.d")
         name = tokenfile or "python_generated_tokens"
-        if os.sep in name:
+        if os.sep in name or name in (".", "..") or "\0" in name:
             raise HTCondorValueError("tokenfile must be a file name, not a path")
-        os.makedirs(directory, mode=0o700, exist_ok=True)
         path = os.path.join(directory, name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(self._contents + "\n")
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(self._contents + "\n")
+        except OSError as err:  # v1 logged the failure and returned; here it raises
+            raise HTCondorIOError(f"Cannot write token to {path}: {err.strerror}") from None
 
     def __repr__(self) -> str:
         return "<htcondor.Token (contents hidden)>"  # never print secrets

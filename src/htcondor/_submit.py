@@ -296,7 +296,7 @@ class Submit(MutableMapping):  # type: ignore[type-arg]
         if itemdata is not None:
             names, rows = rows_from_itemdata(itemdata)
             return count or 1, names, rows
-        names, rows, qcount = self._h.itemdata("")
+        names, rows, qcount = self._h.itemdata("", True)  # values as bytes: passed on as they are
         if count and self._h.qargs and count != qcount:
             raise HTCondorValueError("count argument conflicts with the count in the submit QUEUE statement")
         return count or qcount or 1, names, rows

@@ -13,6 +13,7 @@
 #include "classad/operators.h"
 
 #include "../kind_error.h"
+#include "../py_text.h"
 
 #include <memory>
 #include <stdexcept>
@@ -63,6 +64,21 @@ AdPtr to_ad(py::handle obj);
 inline std::string type_name(py::handle obj) {
     return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
+// Text to parse, from a str (UTF-8; UnicodeEncodeError if it has none) or bytes.
+using htcpb::utf8_text;
+using htcpb::text_out;
+// The deepest expression tree parsed text may give.  libclassad's parser limits the nesting of
+// parentheses, lists, ads and calls to 1000 levels, but chains of operators ("1 + 1 + ...",
+// "-  - ... 1", "a.b.c...", "x[0][0]...") are built without recursion and can be arbitrarily
+// deep; unparsing and evaluating them recurse once per level and overflowed an 8 MB stack from
+// about 18,000 levels (eval of an a.b.c... chain).  Text that parses deeper is refused.
+constexpr int MAX_EXPR_DEPTH = 5000;
+// Raise ClassAdParseError if `tree` (or any expression of `ad`) is deeper than MAX_EXPR_DEPTH.
+void check_depth(const classad::ExprTree *tree);
+void check_depth(const classad::ClassAd &ad);
+// Give a list or ad value its own copy, detached from the scope or evaluation state it points
+// into (call while those are alive).
+void own_value(classad::Value &value);
 // Unparse helpers.
 std::string unparse(const classad::ExprTree *expr);
 // Evaluate `tree` with `scope` (may be null) and optionally a match target.  Re-raises a Python

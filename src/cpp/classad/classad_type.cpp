@@ -15,6 +15,7 @@ AdPtr parse_new_ad(const std::string &text) {
     if (!parser.ParseClassAd(text, *ad, true)) {
         raise(ErrorKind::Parse, "Unable to parse string into a ClassAd: " + classad::CondorErrMsg);
     }
+    check_depth(*ad);
     return ad;
 }
 
@@ -43,14 +44,24 @@ std::vector<std::string> attribute_names(const classad::ClassAd &ad) {
     return names;
 }
 
+// The attribute names as str (text_out: quoted names may hold any bytes).
+py::list name_list(const classad::ClassAd &ad) {
+    py::list out;
+    for (const auto &kv : ad) {
+        out.append(text_out(kv.first));
+    }
+    return out;
+}
+
 std::unique_ptr<classad::ExprTree> expr_argument(py::handle obj) {
     if (py::isinstance<py::str>(obj)) {
         classad::ClassAdParser parser;
-        classad::ExprTree *expr = parser.ParseExpression(obj.cast<std::string>(), true);
+        std::unique_ptr<classad::ExprTree> expr(parser.ParseExpression(utf8_text(obj), true));
         if (!expr) {
             raise(ErrorKind::Parse, "Unable to parse string into a ClassAd expression");
         }
-        return std::unique_ptr<classad::ExprTree>(expr);
+        check_depth(expr.get());
+        return expr;
     }
     return std::unique_ptr<classad::ExprTree>(to_expr(obj));
 }
@@ -62,7 +73,7 @@ void update_from(classad::ClassAd &ad, py::handle other) {
     }
     if (py::hasattr(other, "keys")) {
         for (py::handle key : other.attr("keys")()) {
-            insert(ad, key.cast<std::string>(), other[key]);
+            insert(ad, utf8_text(key), other[key]);
         }
         return;
     }
@@ -72,7 +83,7 @@ void update_from(classad::ClassAd &ad, py::handle other) {
             if (pair.size() != 2) {
                 raise(ErrorKind::Type, "ClassAd.update() needs (key, value) pairs");
             }
-            insert(ad, pair[0].cast<std::string>(), pair[1]);
+            insert(ad, utf8_text(pair[0]), pair[1]);
         }
         return;
     }
@@ -114,7 +125,7 @@ void register_classad(py::module_ &m) {
                     return std::make_shared<classad::ClassAd>();
                 }
                 if (py::isinstance<py::str>(input)) {
-                    return parse_new_ad(input.cast<std::string>());
+                    return parse_new_ad(utf8_text(input));
                 }
                 if (py::isinstance<classad::ClassAd>(input)) {
                     return std::make_shared<classad::ClassAd>(input.cast<const classad::ClassAd &>());
@@ -137,8 +148,8 @@ void register_classad(py::module_ &m) {
              })
         .def("__len__", [](const classad::ClassAd &self) { return self.size(); })
         // Listings are iterators over a snapshot (v1), so changing the ad while iterating is safe.
-        .def("__iter__", [](const classad::ClassAd &self) { return py::iter(py::cast(attribute_names(self))); })
-        .def("keys", [](const classad::ClassAd &self) { return py::iter(py::cast(attribute_names(self))); })
+        .def("__iter__", [](const classad::ClassAd &self) { return py::iter(name_list(self)); })
+        .def("keys", [](const classad::ClassAd &self) { return py::iter(name_list(self)); })
         .def("values",
              [](const AdPtr &self) {
                  // By name: evaluating may run a registered Python function that edits the ad.
@@ -155,7 +166,7 @@ void register_classad(py::module_ &m) {
                  py::list out;
                  for (const auto &name : attribute_names(*self)) {
                      if (const classad::ExprTree *expr = self->Lookup(name)) {
-                         out.append(py::make_tuple(py::str(name), expr_to_python(expr, self)));
+                         out.append(py::make_tuple(text_out(name), expr_to_python(expr, self)));
                      }
                  }
                  return py::iter(out);
@@ -196,14 +207,14 @@ void register_classad(py::module_ &m) {
                      unparser.Unparse(out, expr);
                      out += '\n';
                  }
-                 return out.empty() ? std::string("\n") : out;  // v1 prints one newline for []
+                 return text_out(out.empty() ? std::string("\n") : out);  // v1 prints one newline for []
              })
         .def("printJson",
              [](const classad::ClassAd &self) {
                  classad::ClassAdJsonUnParser unparser;
                  std::string out;
                  unparser.Unparse(out, &self);
-                 return out;
+                 return text_out(out);
              })
         .def("flatten",
              [](const AdPtr &self, py::handle expr_obj) -> py::object {
@@ -248,9 +259,9 @@ void register_classad(py::module_ &m) {
                  classad::PrettyPrint printer;
                  std::string out;
                  printer.Unparse(out, &self);
-                 return out;
+                 return text_out(out);
              })
-        .def("__repr__", [](const classad::ClassAd &self) { return unparse(&self); })
+        .def("__repr__", [](const classad::ClassAd &self) { return text_out(unparse(&self)); })
         .def("__copy__", [](const classad::ClassAd &self) { return std::make_shared<classad::ClassAd>(self); })
         .def("__deepcopy__",
              [](const classad::ClassAd &self, py::handle) { return std::make_shared<classad::ClassAd>(self); })

@@ -40,8 +40,9 @@ classad::ExprTree *mapping_to_ad(py::handle obj) {
                                        type_name(key));
         }
         std::unique_ptr<classad::ExprTree> value(to_expr(obj[key]));
-        if (!ad->Insert(key.cast<std::string>(), value.get())) {
-            raise(ErrorKind::Value, "Unable to insert attribute '" + key.cast<std::string>() + "'");
+        const std::string name = utf8_text(key);
+        if (!ad->Insert(name, value.get())) {
+            raise(ErrorKind::Value, "Unable to insert attribute '" + name + "'");
         }
         value.release();  // the ad owns it now
     }
@@ -241,6 +242,28 @@ private:
 };
 }  // namespace
 
+// A list or ad value may point into the scope ("b" in a scope made from a dict) or into the
+// evaluation state's temporaries ("eval(\"{1, 2}\")"), which die before the caller converts
+// the value (ASan: heap-use-after-free, found by the atheris fuzzer).  The value gets its own
+// copy, detached from any scope, while both are still alive.
+void own_value(classad::Value &value) {
+    if (value.GetType() == classad::Value::LIST_VALUE) {
+        const classad::ExprList *list = nullptr;
+        if (value.IsListValue(list) && list) {
+            auto copy = classad_shared_ptr<classad::ExprList>(static_cast<classad::ExprList *>(list->Copy()));
+            copy->SetParentScope(nullptr);
+            value.SetListValue(copy);
+        }
+    } else if (value.GetType() == classad::Value::CLASSAD_VALUE) {
+        const classad::ClassAd *ad = nullptr;
+        if (value.IsClassAdValue(ad) && ad) {
+            auto copy = classad_shared_ptr<classad::ClassAd>(static_cast<classad::ClassAd *>(ad->Copy()));
+            copy->SetParentScope(nullptr);
+            value.SetClassAdValue(copy);
+        }
+    }
+}
+
 classad::Value evaluate(const classad::ExprTree *tree, classad::ClassAd *scope, classad::ClassAd *target) {
     classad::Value value;
     bool ok;
@@ -252,13 +275,16 @@ classad::Value evaluate(const classad::ExprTree *tree, classad::ClassAd *scope, 
         if (target && scope) {
             classad::MatchClassAd match(scope, target);
             ok = tree->Evaluate(value);
+            own_value(value);
             match.RemoveLeftAd();
             match.RemoveRightAd();
         } else if (tree->GetParentScope()) {
             ok = tree->Evaluate(value);
+            own_value(value);
         } else {
             classad::EvalState state;
             ok = tree->Evaluate(state, value);
+            own_value(value);
         }
     }
     if (PyErr_Occurred()) {
@@ -277,6 +303,71 @@ py::object expr_to_python(const classad::ExprTree *expr, const AdPtr &ad) {
     }
     classad::ExprTree *copy = expr->Copy();
     return py::cast(ExprHandle(copy, ad));
+}
+
+void check_depth(const classad::ExprTree *tree) {
+    // Iterative: the point is not to recurse once per level.
+    std::vector<std::pair<const classad::ExprTree *, int>> todo;
+    if (tree) {
+        todo.emplace_back(tree, 1);
+    }
+    std::vector<classad::ExprTree *> kids;
+    std::vector<std::pair<std::string, classad::ExprTree *>> attrs;
+    while (!todo.empty()) {
+        auto [node, depth] = todo.back();
+        todo.pop_back();
+        node = node->self();
+        if (depth > MAX_EXPR_DEPTH) {
+            raise(ErrorKind::Parse, "Expression nested more than " + std::to_string(MAX_EXPR_DEPTH) +
+                                        " levels deep (refused: evaluating it could overflow the stack)");
+        }
+        kids.clear();
+        switch (node->GetKind()) {
+        case classad::ExprTree::OP_NODE: {
+            classad::Operation::OpKind op;
+            classad::ExprTree *a = nullptr, *b = nullptr, *c = nullptr;
+            static_cast<const classad::Operation *>(node)->GetComponents(op, a, b, c);
+            kids = {a, b, c};
+            break;
+        }
+        case classad::ExprTree::ATTRREF_NODE: {
+            classad::ExprTree *scope = nullptr;
+            std::string name;
+            bool absolute = false;
+            static_cast<const classad::AttributeReference *>(node)->GetComponents(scope, name, absolute);
+            kids = {scope};
+            break;
+        }
+        case classad::ExprTree::FN_CALL_NODE: {
+            std::string name;
+            static_cast<const classad::FunctionCall *>(node)->GetComponents(name, kids);
+            break;
+        }
+        case classad::ExprTree::EXPR_LIST_NODE:
+            static_cast<const classad::ExprList *>(node)->GetComponents(kids);
+            break;
+        case classad::ExprTree::CLASSAD_NODE:
+            attrs.clear();
+            static_cast<const classad::ClassAd *>(node)->GetComponents(attrs);
+            for (const auto &kv : attrs) {
+                kids.push_back(kv.second);
+            }
+            break;
+        default:
+            break;
+        }
+        for (classad::ExprTree *kid : kids) {
+            if (kid) {
+                todo.emplace_back(kid, depth + 1);
+            }
+        }
+    }
+}
+
+void check_depth(const classad::ClassAd &ad) {
+    for (const auto &kv : ad) {
+        check_depth(kv.second);
+    }
 }
 
 std::string unparse(const classad::ExprTree *expr) {

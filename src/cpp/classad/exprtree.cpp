@@ -18,7 +18,9 @@ ExprHandle parse_expression(const std::string &text) {
     if (!expr) {
         raise(ErrorKind::Parse, "Unable to parse string into a ClassAd expression: " + text);
     }
-    return ExprHandle(expr);
+    ExprHandle handle(expr);
+    check_depth(expr);
+    return handle;
 }
 
 classad::Value eval_handle(const ExprHandle &self, py::handle scope = py::none(), py::handle target = py::none()) {
@@ -138,7 +140,7 @@ void register_exprtree(py::module_ &m) {
     py::class_<ExprHandle> cls(m, "ExprTree");
     cls.def(py::init([](py::handle expr) {
                 if (py::isinstance<py::str>(expr)) {
-                    return parse_expression(expr.cast<std::string>());
+                    return parse_expression(utf8_text(expr));
                 }
                 if (py::isinstance<ExprHandle>(expr)) {
                     const auto &other = expr.cast<const ExprHandle &>();
@@ -185,9 +187,9 @@ void register_exprtree(py::module_ &m) {
                  classad::PrettyPrint printer;
                  std::string out;
                  printer.Unparse(out, self.tree.get());
-                 return out;
+                 return text_out(out);
              })
-        .def("__repr__", [](const ExprHandle &self) { return unparse(self.tree.get()); })
+        .def("__repr__", [](const ExprHandle &self) { return text_out(unparse(self.tree.get())); })
         .def("__hash__", [](const ExprHandle &self) { return py::hash(py::str(unparse(self.tree.get()))); })
         .def("__getitem__", &get_item)
         .def("_get",

@@ -63,6 +63,7 @@ bool call_python_function(const char *name, const classad::ArgumentList &args, c
         if (!expr->Evaluate(state, result)) {
             result.SetErrorValue();
         }
+        own_value(result);  // a list the function returned lives in `expr`, which dies here
     } catch (py::error_already_set &err) {
         // Left set: the evaluate() that started this evaluation re-raises it.
         err.restore();

@@ -61,6 +61,7 @@ private:
                                         std::to_string(offset_) + ")");
         }
         offset_ = static_cast<size_t>(pos);
+        check_depth(*ad);
         return ad;
     }
 
@@ -77,6 +78,7 @@ private:
             size_t first = line.find_first_not_of(" \t\r");
             if (first == std::string::npos) {
                 if (ad) {
+                    check_depth(*ad);
                     return ad;  // blank line ends the ad
                 }
                 continue;
@@ -91,6 +93,9 @@ private:
                 raise(ErrorKind::Parse, "Unable to parse line into a ClassAd attribute: " + line);
             }
         }
+        if (ad) {
+            check_depth(*ad);
+        }
         return ad;
     }
 
@@ -104,10 +109,7 @@ bool is_file(py::handle input) { return py::hasattr(input, "read"); }
 
 std::string read_all(py::handle input) {
     py::object data = input.attr("read")();
-    if (py::isinstance<py::bytes>(data)) {
-        return data.cast<std::string>();
-    }
-    return data.cast<std::string>();
+    return utf8_text(data);  // bytes as they are; str as UTF-8
 }
 
 Syntax syntax_of(py::handle parser) { return static_cast<Syntax>(parser.cast<int>()); }
@@ -135,7 +137,7 @@ void register_parsers(py::module_ &m) {
 
     m.def("_parse_ads",
           [](py::handle input, py::handle parser) {
-              std::string text = is_file(input) ? read_all(input) : input.cast<std::string>();
+              std::string text = is_file(input) ? read_all(input) : utf8_text(input);
               return AdReader(std::move(text), syntax_of(parser));
           },
           py::arg("input"), py::arg("parser"));
@@ -144,7 +146,7 @@ void register_parsers(py::module_ &m) {
     m.def("_parse_next",
           [](py::handle input, py::handle parser) -> AdPtr {
               if (!is_file(input)) {
-                  AdReader reader(input.cast<std::string>(), syntax_of(parser));
+                  AdReader reader(utf8_text(input), syntax_of(parser));
                   AdPtr ad = reader.next();
                   if (!ad) {
                       throw py::stop_iteration();
@@ -154,7 +156,7 @@ void register_parsers(py::module_ &m) {
               py::object start = input.attr("tell")();
               py::object data = input.attr("read")();
               const bool binary = py::isinstance<py::bytes>(data);
-              AdReader reader(data.cast<std::string>(), syntax_of(parser));
+              AdReader reader(utf8_text(data), syntax_of(parser));
               AdPtr ad = reader.next();
               if (!ad) {
                   throw py::stop_iteration();
@@ -162,7 +164,7 @@ void register_parsers(py::module_ &m) {
               // Seek back to just after the ad: a byte offset for binary files; for text files
               // the number of characters the consumed bytes decode to.
               input.attr("seek")(start);
-              std::string consumed = data.cast<std::string>().substr(0, reader.offset());
+              std::string consumed = utf8_text(data).substr(0, reader.offset());
               if (binary) {
                   input.attr("seek")(start.cast<long long>() + static_cast<long long>(consumed.size()));
               } else {
@@ -175,22 +177,24 @@ void register_parsers(py::module_ &m) {
 
     m.def("_parse_one",
           [](py::handle input, py::handle parser) {
-              std::string text = is_file(input) ? read_all(input) : input.cast<std::string>();
+              std::string text = is_file(input) ? read_all(input) : utf8_text(input);
               AdReader reader(std::move(text), syntax_of(parser));
               return merge_all(reader);
           },
           py::arg("input"), py::arg("parser"));
 
-    m.def("quote", [](const std::string &input) {
+    m.def("quote", [](const py::str &text) {
+        const std::string input = utf8_text(text);
         classad::Value v;
         v.SetStringValue(input);
         classad::ClassAdUnParser unparser;
         std::string out;
         unparser.Unparse(out, v);
-        return out;
+        return text_out(out);
     }, py::arg("input"));
 
-    m.def("unquote", [](const std::string &input) {
+    m.def("unquote", [](const py::str &text) {
+        const std::string input = utf8_text(text);
         classad::ClassAdParser parser;
         std::unique_ptr<classad::ExprTree> expr(parser.ParseExpression(input, true));
         std::string out;
@@ -203,7 +207,7 @@ void register_parsers(py::module_ &m) {
         if (!ok) {
             raise(ErrorKind::Parse, "Input string is not a valid ClassAd string literal: " + input);
         }
-        return out;
+        return text_out(out);
     }, py::arg("input"));
 }
 
