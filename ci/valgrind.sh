@@ -48,7 +48,15 @@ for err in root.iter("error"):
         stack = "\n".join(f"    {f.findtext('fn', '?')} ({(f.findtext('obj') or '').rsplit('/', 1)[-1]})"
                           for f in frames[:14])
         mine.append(f"{what}\n{stack}")
+kinds = {}
+for err in root.iter("error"):
+    objs = [f.findtext("obj", "?").rsplit("/", 1)[-1] for f in err.iter("frame")]
+    top = next((o for o in objs if not o.startswith("vgpreload")), "?")
+    key = f"{err.findtext('kind', '?')} in {top}"
+    kinds[key] = kinds.get(key, 0) + 1
 print(f"[valgrind] memcheck: {total} error records in all, {len(mine)} through the binding layer")
+for key, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+    print(f"[valgrind]   {n} x {key}")
 for m in mine:
     print(m)
 sys.exit(1 if mine or rc != 0 else 0)
