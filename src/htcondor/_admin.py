@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 import classad
 
@@ -38,7 +38,7 @@ def _location(ad: Any, daemon_type: DaemonTypes) -> tuple[str, str]:
 def _split_indexed(ad: classad.ClassAd, attrs: list[str]) -> list[classad.ClassAd]:
     """Reply ads carry entries as Name1, Priority1, ...; one ad per index, stopping at the first
     index with no attribute at all."""
-    out = []
+    out: list[classad.ClassAd] = []
     i = 1
     while True:
         entry = classad.ClassAd()
@@ -326,7 +326,7 @@ class SecMan:
         self._apply(True)
         return self
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         self._entered = False
         _core._set_thread_security(False, [], None, None, None, None)
         return False

@@ -7,7 +7,7 @@ import select
 import time
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Literal, Optional, Union
 
 import classad
 
@@ -88,7 +88,7 @@ class Transaction:
     def __enter__(self) -> "Transaction":
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         conn, self._conn = self._conn, None
         self._schedd._txn = None
         if conn is None:
