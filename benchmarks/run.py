@@ -98,6 +98,17 @@ CASES = {
             assert len(cols["ProcId"]) == {n}
         """),
     ),
+    # Memory: five query results of {n} ads each held at once (100,000 ads at --full sizes);
+    # the peak RSS column is the figure of interest.
+    "hold_query_results": dict(
+        unit="ads held", setup="schedd = htcondor.Schedd()",
+        work=textwrap.dedent("""\
+            held = [schedd.query("JobStatus == 5 && BenchQuery =?= true",
+                                 ["ClusterId", "ProcId", "JobStatus", "Owner", "RequestMemory"], limit={n} // 5)
+                    for _ in range(5)]
+            assert sum(map(len, held)) == {n}
+        """),
+    ),
     # A CPU-bound Python loop while 4 threads query the schedd: the loop's time (lower is
     # better); cpu_loop_alone is the same loop with no other thread.
     "cpu_loop_alone": dict(unit="loops", n=1, setup="", work=CPU_LOOP),
@@ -295,8 +306,8 @@ def main() -> int:
         print("set HTCPB_ORACLE_PYTHON (ci/bench.sh does) to the reference venv's python", file=sys.stderr)
         return 2
 
-    sizes = dict(ads=100_000, evals=20_000, events=1_000_000, query=20_000, submit=20_000) if args.full else \
-        dict(ads=20_000, evals=5_000, events=100_000, query=5_000, submit=2_000)
+    sizes = dict(ads=100_000, evals=20_000, events=1_000_000, query=20_000, submit=20_000, hold=100_000) if args.full else \
+        dict(ads=20_000, evals=5_000, events=100_000, query=5_000, submit=2_000, hold=25_000)
 
     os.environ.setdefault("CONDOR_CONFIG", "/dev/null")  # the pool sets the real one
     import htcondor
@@ -316,7 +327,7 @@ def main() -> int:
         if floor_bin is None:
             print(f"floor: n/a ({floor_why})", file=sys.stderr, flush=True)
         schedd = htcondor.Schedd()
-        if {"schedd_query", "query_columns", "cpu_loop_vs_queries"} & set(cases):
+        if {"schedd_query", "query_columns", "hold_query_results", "cpu_loop_vs_queries"} & set(cases):
             sub = htcondor.Submit({"executable": "/bin/sleep", "arguments": "600", "hold": "true",
                                    "MY.BenchQuery": "true"})
             for start in range(0, sizes["query"], 5000):
@@ -324,7 +335,7 @@ def main() -> int:
         for name, case in cases.items():
             n = case.get("n", {"parseAds": sizes["ads"], "eval_requirements": sizes["evals"],
                                "event_log": sizes["events"], "schedd_query": sizes["query"],
-                               "query_columns": sizes["query"],
+                               "query_columns": sizes["query"], "hold_query_results": sizes["hold"],
                                "schedd_submit": sizes["submit"]}.get(name, 1))
             params = dict(n=n, ads_file=str(ads_file), log_file=str(log_file), requirement=REQUIREMENT)
             samples: dict[str, list[dict]] = {k: [] for k in IMPLS}

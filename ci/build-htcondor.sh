@@ -41,27 +41,16 @@ prefix="$HTCONDOR_PYBIND_CACHE/htcondor-$version-$key"
 stamp="$prefix/.built-targets"
 log() { printf '[build-htcondor %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-if [[ -f "$stamp" ]] && [[ "$(cat "$stamp")" == "${targets[*]}" ]]; then
-  log "cache hit: $prefix"
-  echo "$prefix"
-  exit 0
-fi
-
-# --- build dependencies (Debian 12 and 13) ---------------------------------------------------
-deps=(build-essential cmake ninja-build ccache xz-utils patchelf
-      libssl-dev libkrb5-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev uuid-dev
-      libsqlite3-dev libmunge-dev libscitokens-dev libxml2-dev libldap-dev libpam0g-dev
-      libboost-dev libcap-dev libsystemd-dev)
-ensure_debs "${deps[@]}"
-
-mkdir -p "$prefix"
-src="$prefix/src"
-build="$prefix/build"
-
-# --- source ----------------------------------------------------------------------------------
-if [[ ! -f "$src/.unpacked" ]]; then
+# The orig tarball into $dl (cached there; checksum verified).
+fetch_orig() {
   dl="$HTCONDOR_PYBIND_CACHE/downloads"
   mkdir -p "$dl"
+  # A tarball fetched beforehand (HTCONDOR_ORIG_TARBALL; cibuildwheel's containers have no apt):
+  # used when its checksum is the expected one.
+  if [[ -n "${HTCONDOR_ORIG_TARBALL:-}" && -f "$HTCONDOR_ORIG_TARBALL" ]] \
+     && echo "$orig_sha256  $HTCONDOR_ORIG_TARBALL" | sha256sum -c --status; then
+    cp "$HTCONDOR_ORIG_TARBALL" "$dl/$orig"
+  fi
   if ! echo "$orig_sha256  $dl/$orig" | sha256sum -c --status 2>/dev/null; then
     log "fetching $orig from Debian's archive (suite trixie) through a private apt configuration"
     papt=$(mktemp -d)
@@ -80,6 +69,43 @@ if [[ ! -f "$src/.unpacked" ]]; then
     [[ -n "$uri" ]] || { log "condor $version not found in trixie's Sources index"; exit 1; }
     /usr/lib/apt/apt-helper "${aptopts[@]}" download-file "$uri" "$dl/$orig" "SHA256:$orig_sha256" >&2
   fi
+  echo "$orig_sha256  $dl/$orig" | sha256sum -c --status || { log "checksum mismatch for $orig"; exit 1; }
+}
+
+# --fetch-only DIR: only fetch the orig tarball, into DIR (for cibuildwheel's containers).
+if [[ "${1:-}" == --fetch-only ]]; then
+  fetch_orig
+  mkdir -p "$2" && cp "$dl/$orig" "$2/"
+  log "fetched $2/$orig"
+  exit 0
+fi
+
+if [[ -f "$stamp" ]] && [[ "$(cat "$stamp")" == "${targets[*]}" ]]; then
+  log "cache hit: $prefix"
+  echo "$prefix"
+  exit 0
+fi
+
+# --- build dependencies (Debian 12 and 13) ---------------------------------------------------
+deps=(build-essential cmake ninja-build ccache xz-utils patchelf
+      libssl-dev libkrb5-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev uuid-dev
+      libsqlite3-dev libmunge-dev libscitokens-dev libxml2-dev libldap-dev libpam0g-dev
+      libboost-dev libcap-dev libsystemd-dev)
+# Without apt (the manylinux containers of cibuildwheel, AlmaLinux): the caller installed the
+# equivalents (pyproject.toml's [tool.cibuildwheel] before-all does, with dnf).
+if command -v dpkg-query >/dev/null 2>&1; then
+  ensure_debs "${deps[@]}"
+else
+  log "no dpkg: assuming the build dependencies are installed"
+fi
+
+mkdir -p "$prefix"
+src="$prefix/src"
+build="$prefix/build"
+
+# --- source ----------------------------------------------------------------------------------
+if [[ ! -f "$src/.unpacked" ]]; then
+  fetch_orig
   echo "$orig_sha256  $dl/$orig" | sha256sum -c --status || { log "checksum mismatch for $orig"; exit 1; }
   rm -rf "$src"
   mkdir -p "$src"
