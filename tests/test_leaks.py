@@ -9,6 +9,8 @@ import gc
 import resource
 from pathlib import Path
 
+import pytest
+
 import classad
 import htcondor
 
@@ -76,40 +78,39 @@ def test_submit_descriptions_do_not_leak():
 # -- against the pool ----------------------------------------------------------------------------
 
 
-def _held_cluster(schedd: htcondor.Schedd, procs: int) -> int:
+@pytest.fixture
+def held_cluster(pool):
+    """A cluster of 5 held jobs, removed afterwards."""
+    schedd = htcondor.Schedd()
     sub = htcondor.Submit({"executable": "/bin/sleep", "arguments": "600", "hold": "true", "MY.LeakTest": "true"})
-    return schedd.submit(sub, count=procs).cluster()
+    cluster = schedd.submit(sub, count=5).cluster()
+    yield schedd, cluster
+    schedd.act(htcondor.JobAction.Remove, f"ClusterId == {cluster}")
 
 
-def test_schedd_queries_do_not_leak(pool):
-    schedd = htcondor.Schedd()
-    cluster = _held_cluster(schedd, 5)
-    try:
-        def work():
-            ads = schedd.query(f"ClusterId == {cluster}", ["ClusterId", "ProcId", "JobStatus"])
-            assert len(ads) == 5 and ads[0]["ClusterId"] == cluster
+def test_schedd_queries_do_not_leak(held_cluster):
+    schedd, cluster = held_cluster
 
-        assert _growth(work, 20_000, "Schedd.query (5 ads)") < 2048
+    def work():
+        ads = schedd.query(f"ClusterId == {cluster}", ["ClusterId", "ProcId", "JobStatus"])
+        assert len(ads) == 5 and ads[0]["ClusterId"] == cluster
 
-        def xwork():
-            assert sum(1 for _ in schedd.xquery(f"ClusterId == {cluster}", ["ProcId"])) == 5
+    assert _growth(work, 20_000, "Schedd.query (5 ads)") < 2048
 
-        assert _growth(xwork, 5_000, "Schedd.xquery (5 ads)") < 2048
-    finally:
-        schedd.act(htcondor.JobAction.Remove, f"ClusterId == {cluster}")
+    def xwork():
+        assert sum(1 for _ in schedd.xquery(f"ClusterId == {cluster}", ["ProcId"])) == 5
+
+    assert _growth(xwork, 5_000, "Schedd.xquery (5 ads)") < 2048
 
 
-def test_columnar_queries_do_not_leak(pool):
-    schedd = htcondor.Schedd()
-    cluster = _held_cluster(schedd, 5)
-    try:
-        def work():
-            cols = schedd.query_columns(f"ClusterId == {cluster}", ["ClusterId", "ProcId", "Cmd"])
-            assert list(cols["ProcId"]) == [0, 1, 2, 3, 4]
+def test_columnar_queries_do_not_leak(held_cluster):
+    schedd, cluster = held_cluster
 
-        assert _growth(work, 20_000, "Schedd.query_columns (5 rows)") < 2048
-    finally:
-        schedd.act(htcondor.JobAction.Remove, f"ClusterId == {cluster}")
+    def work():
+        cols = schedd.query_columns(f"ClusterId == {cluster}", ["ClusterId", "ProcId", "Cmd"])
+        assert list(cols["ProcId"]) == [0, 1, 2, 3, 4]
+
+    assert _growth(work, 20_000, "Schedd.query_columns (5 rows)") < 2048
 
 
 def test_schedd_submits_do_not_leak(pool):
