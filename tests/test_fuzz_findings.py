@@ -121,3 +121,38 @@ def test_item_values_do_not_dangle_after_a_failed_job():
     """)
     assert "refused: HTCondorValueError" in out
     assert "'a', 'arguments'" in out and "''" in out.splitlines()[-1]
+
+
+def test_simplify_and_literal_of_lists_and_ads():
+    # Literal::MakeLiteral returns null for list and ad values; simplify() of "[]" crashed.
+    out = run("""
+        import classad
+        print(classad.ExprTree("[]").simplify().eval(), classad.ExprTree("{1, 2}").simplify().eval(),
+              classad.ExprTree("[a = 1; b = 2]").simplify().eval()["b"],
+              classad.Literal(classad.ExprTree('ifThenElse(true, {"a", "b"}, 0)')).eval())
+    """)
+    assert out.splitlines()[0] == "{} [1, 2] 2 ['a', 'b']"
+
+
+def test_xml_event_log_with_text_inside_a_list(tmp_path):
+    # libclassad's XML parser loops for ever on text directly inside <l> (100% CPU, no return).
+    log = tmp_path / "bad.xml"
+    log.write_bytes(b'<c>Su <a n="EventTypeNumber"><l>4<\xff>\n<c>012 \n...\nEventTypeNumber><i>2')
+    out = run(f"""
+        import htcondor
+        try:
+            with htcondor.JobEventLog({str(log)!r}) as jel:
+                print(list(jel.events(0)))
+        except htcondor.HTCondorIOError as e:
+            print("refused:", e)
+    """, timeout=30)
+    assert "refused:" in out and "inside a list element" in out
+
+
+def test_constraint_text_that_unparses_badly_is_sent_as_written():
+    from htcondor._schedd import constraint_text
+
+    import classad
+
+    text = constraint_text("1      .A")
+    classad.ExprTree(text)  # what is sent parses

@@ -4,6 +4,7 @@
 // protocol) are Python, in htcondor/_event_log.py.
 #include "bindings.h"
 #include "columns.h"
+#include "xml_log_guard.h"
 #include "py_text.h"
 
 #include "condor_config.h"
@@ -149,6 +150,7 @@ public:
                 if (!reader_) {
                     return py::none();  // closed
                 }
+                check_xml();
                 outcome = reader_->readEvent(event);
             }
             switch (outcome) {
@@ -214,6 +216,7 @@ public:
                 if (!reader_) {
                     break;
                 }
+                check_xml();
                 outcome = reader_->readEvent(event);
                 if (outcome == ULOG_OK) {
                     std::unique_ptr<ULogEvent> owned(event);
@@ -295,7 +298,17 @@ private:
         raise(ErrorKind::IO, message);
     }
 
+    // Under the library lock (the guard's state is the reader's).
+    void check_xml() {
+        std::string bad;
+        if (!xml_guard_.scan(filename_, bad)) {
+            raise(ErrorKind::IO, "Corrupt XML event log '" + filename_ + "': " + bad +
+                                     " (libclassad's XML parser would never return)");
+        }
+    }
+
     std::string filename_;
+    XmlListGuard xml_guard_;
     std::unique_ptr<ReadUserLog> reader_;
     std::shared_ptr<FileModifiedTrigger> trigger_;  // shared: close() may run during a wait
 };

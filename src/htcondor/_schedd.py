@@ -39,7 +39,12 @@ def constraint_text(constraint: Any, error: type[Exception] = HTCondorValueError
             expr = classad.ExprTree(constraint)
         except classad.ClassAdParseError as err:
             raise error(f"Invalid constraint: {constraint}") from err
-        return repr(expr)
+        text = repr(expr)
+        try:  # libclassad's unparse does not always re-parse ("1 .A" unparses as "1.A")
+            classad.ExprTree(text)
+        except classad.ClassAdParseError:
+            return constraint
+        return text
     raise error(f"Invalid constraint of type {type(constraint).__name__}.")
 
 

@@ -76,6 +76,8 @@ constexpr int MAX_EXPR_DEPTH = 5000;
 // Raise ClassAdParseError if `tree` (or any expression of `ad`) is deeper than MAX_EXPR_DEPTH.
 void check_depth(const classad::ExprTree *tree);
 void check_depth(const classad::ClassAd &ad);
+// A value as a new expression (caller owns): a literal, or a copy of a list or ad value.
+classad::ExprTree *value_expr(const classad::Value &value);
 // Give a list or ad value its own copy, detached from the scope or evaluation state it points
 // into (call while those are alive).
 void own_value(classad::Value &value);

@@ -31,6 +31,7 @@ const PyRefs &refs() {
 
 classad::Literal *make_literal(const classad::Value &v) { return classad::Literal::MakeLiteral(v); }
 
+
 classad::ExprTree *mapping_to_ad(py::handle obj) {
     auto ad = std::make_unique<classad::ClassAd>();
     py::object keys = obj.attr("keys")();
@@ -50,6 +51,27 @@ classad::ExprTree *mapping_to_ad(py::handle obj) {
 }
 
 }  // namespace
+
+classad::ExprTree *value_expr(const classad::Value &v) {
+    // Literal::MakeLiteral knows only scalars: it returns null for lists and ads (simplify() of
+    // "[]" dereferenced that; found by the atheris fuzzer).  Those become copies of themselves.
+    if (classad::ExprTree *lit = classad::Literal::MakeLiteral(v)) {
+        return lit;
+    }
+    const classad::ExprList *list = nullptr;
+    const classad::ClassAd *ad = nullptr;
+    classad::ExprTree *copy = nullptr;
+    if (v.IsListValue(list) && list) {
+        copy = list->Copy();
+    } else if (v.IsClassAdValue(ad) && ad) {
+        copy = ad->Copy();
+    }
+    if (!copy) {
+        raise(ErrorKind::Value, "Unable to make an expression of this ClassAd value");
+    }
+    copy->SetParentScope(nullptr);
+    return copy;
+}
 
 py::object value_enum(classad::Value::ValueType which) {
     return refs().value_enum(static_cast<int>(which));

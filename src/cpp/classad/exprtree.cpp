@@ -154,7 +154,7 @@ void register_exprtree(py::module_ &m) {
              py::arg("scope") = py::none())
         .def("simplify",
              [](const ExprHandle &self, py::handle scope, py::handle target) {
-                 return ExprHandle(classad::Literal::MakeLiteral(eval_handle(self, scope, target)));
+                 return ExprHandle(value_expr(eval_handle(self, scope, target)));
              },
              py::arg("scope") = py::none(), py::arg("target") = py::none())
         .def("sameAs",
@@ -251,7 +251,7 @@ void register_exprtree(py::module_ &m) {
                   return ExprHandle(expr.release());
               }
               // Non-literals (an ExprTree argument) are evaluated first.
-              return ExprHandle(classad::Literal::MakeLiteral(evaluate(expr.get(), nullptr)));
+              return ExprHandle(value_expr(evaluate(expr.get(), nullptr)));
           },
           py::arg("obj"));
     m.def("Attribute",
