@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -51,9 +50,9 @@ HELD = {"executable": "/bin/sleep", "arguments": "600", "hold": "true", "transfe
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    from htcondor.personal import _free_port as outside_ephemeral_range
+
+    return outside_ephemeral_range()
 
 
 @pytest.fixture(scope="module")

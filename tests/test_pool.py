@@ -100,8 +100,15 @@ def test_pool_does_not_outlive_a_killed_parent(tmp_path):
             "p = PersonalPool(local_dir=sys.argv[1], use_config=False).start()\n"
             "print(p._master.pid, flush=True)\ntime.sleep(600)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "p")], stdout=subprocess.PIPE, text=True)
-    with proc.stdout:
-        master = int(proc.stdout.readline())
+    try:
+        with proc.stdout:
+            line = proc.stdout.readline()
+        assert line.strip().isdigit(), "the pool did not start (its error is in the captured stderr)"
+        master = int(line)
+    except BaseException:
+        proc.kill()
+        proc.wait(10)
+        raise
     os.kill(master, 0)  # running
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)

@@ -28,6 +28,7 @@ import contextlib
 import enum
 import os
 import pwd
+import random
 import shutil
 import signal
 import socket
@@ -102,6 +103,25 @@ def _die_with_parent() -> None:
 
 
 def _free_port() -> int:
+    """A free port for the collector, outside the kernel's ephemeral range: a port the kernel
+    hands out (bind to port 0) can be taken by any other socket, another pool's daemons
+    included, between this check and the collector's bind (seen: "Address already in use")."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    ranges = [(r0, r1) for r0, r1 in ((10000, low - 1), (high + 1, 65535)) if r1 - r0 > 100]
+    rng = random.SystemRandom()
+    for _ in range(200):
+        r0, r1 = rng.choice(ranges) if ranges else (low, high)
+        port = rng.randint(r0, r1)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
